@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 import devices
@@ -26,7 +27,25 @@ from hallclient.wiring import Wiring
 log = logging.getLogger(__name__)
 
 
+_QT_NOISE = ("This plugin does not support propagateSizeHints",)  # offscreen plugin, on every show()
+_QT_LOG = logging.getLogger("qt")
+
+
+def _qt_message(mode: QtMsgType, _context: Any, message: str) -> None:
+    """Qt's own messages go to our log (with its redaction), not to stderr."""
+    if any(message.startswith(n) for n in _QT_NOISE):
+        return
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }.get(mode, logging.ERROR)
+    _QT_LOG.log(level, "%s", message)
+
+
 def make_qapp(argv: list[str] | None = None) -> QApplication:
+    if QApplication.instance() is None:
+        qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("hallclient")

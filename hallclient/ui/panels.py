@@ -95,7 +95,7 @@ class ApplicantPanel(QGroupBox):
         self.manual_name = QLineEdit()
         self.manual_name.setPlaceholderText("姓名")
         self.manual_id = QLineEdit()
-        self.manual_id.setPlaceholderText("身份证号码（手工录入）")
+        self.manual_id.setPlaceholderText("身份证号码")
         self.manual_phone = QLineEdit()
         self.manual_phone.setPlaceholderText("联系电话")
         manual_button = QPushButton("手工录入")

@@ -1,0 +1,17 @@
+"""Shared test set-up. With HALLCLIENT_BLOCK_QT=1 any import of PySide6 fails: the unit tier proves
+that domain, services, store, sync, devices and printing run without Qt."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if os.environ.get("HALLCLIENT_BLOCK_QT") == "1":
+
+    class _BlockQt:
+        def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201 - importlib protocol
+            if name == "PySide6" or name.startswith("PySide6."):
+                raise ImportError(f"{name} is blocked: the unit tier must not need Qt")
+            return None
+
+    sys.meta_path.insert(0, _BlockQt())
