@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+)
 
 from .fonts import register_fonts
 from .layout import (
@@ -34,6 +43,7 @@ from .templates import DocumentTemplate, SectionTemplate, default_template, fill
 __all__ = ["render"]
 
 _CHINESE_NUMBERS = "一二三四五六七八九十"
+_MIN_TABLE_START = 40 * mm  # heading, column titles and two or three rows
 
 
 def render(data: DocumentData, template: DocumentTemplate | None = None) -> bytes:
@@ -113,9 +123,15 @@ def _body(data: DocumentData, template: DocumentTemplate, styles: Styles) -> lis
             if template.number_headings:
                 heading = f"{_CHINESE_NUMBERS[number] if number < 10 else number + 1}、{heading}"
             number += 1
-            # A heading must not end a page apart from what it introduces.
-            story.append(KeepTogether([BoldParagraph(markup(heading), styles.heading), flowables[0]]))
-            flowables = flowables[1:]
+            title = BoldParagraph(markup(heading), styles.heading)
+            if section.materials:
+                # A long table must start on this page and split (its column titles repeat), so
+                # it cannot be kept together with its heading; ask only for room for a few rows.
+                story += [CondPageBreak(_MIN_TABLE_START), title]
+            else:
+                # A heading must not end a page apart from what it introduces.
+                story.append(KeepTogether([title, flowables[0]]))
+                flowables = flowables[1:]
         else:
             story.append(Spacer(1, 1.5 * mm))
         story += flowables

@@ -14,6 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.barcode.qrencoder import QRCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -260,8 +261,11 @@ def materials_table(
 def _qr_modules(content: str) -> tuple[tuple[bool, ...], ...]:
     # Level M survives a smudged or folded sheet better than the default L.
     widget = QrCodeWidget(content, barLevel="M")
-    widget.qr.make()
-    return tuple(tuple(bool(module) for module in row) for row in widget.qr.modules)
+    # The widget keeps its encoder (qrencoder.QRCode) in its instance dict, outside its typed
+    # attributes; only the drawing is replaced here, the encoding stays reportlab's.
+    encoder: QRCode = vars(widget)["qr"]
+    encoder.make()
+    return tuple(tuple(bool(module) for module in row) for row in encoder.modules)
 
 
 class QrCode(Flowable):

@@ -51,6 +51,13 @@ log = logging.getLogger(__name__)
 # USB VID:PID of SAM readers seen in the field (idcard.md §10); probed first when auto-detecting.
 KNOWN_USB_IDS = frozenset({(0x0400, 0xC35A)})
 
+try:  # pyserial lets termios.error (not an OSError) escape from tcflush on a vanished POSIX port
+    from termios import error as _TermiosError
+
+    _IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _TermiosError)
+except ImportError:  # Windows
+    _IO_ERRORS = (serial.SerialException, OSError)
+
 _NOT_OPEN = "读卡器未打开，请重新连接读卡器"
 _UNPLUGGED = "读卡器未连接，请检查连接线"
 _NOT_FOUND = "未找到身份证读卡器，请检查连接线；如已连接，请在设备设置中指定串口"
@@ -192,7 +199,7 @@ class Ga467SerialReader:
                 timeout=0.05,  # one read() call waits at most this long; read_frame owns the deadline
                 write_timeout=self._timeout,
             )
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (*_IO_ERRORS, ValueError) as exc:
             raise DeviceNotConnected(_UNPLUGGED, detail=f"cannot open {path}: {exc}") from exc
         self._dirty = True  # whatever a previous user left on the line
         try:
@@ -229,7 +236,7 @@ class Ga467SerialReader:
         except serial.SerialTimeoutException as exc:
             self._dirty = True
             raise DeviceTimeout(detail=f"write timed out: {exc}") from exc
-        except (serial.SerialException, OSError) as exc:
+        except _IO_ERRORS as exc:
             if port is self._serial:
                 self._disconnect()
             raise DeviceNotConnected(_UNPLUGGED, detail=f"I/O error: {exc}") from exc
@@ -258,5 +265,5 @@ def _error_for(response: Response, step: str) -> DeviceError:
 def _close_quietly(port: serial.Serial) -> None:
     try:
         port.close()
-    except (serial.SerialException, OSError) as exc:
+    except _IO_ERRORS as exc:
         log.debug("closing the port failed: %s", exc)

@@ -503,7 +503,7 @@ class SqlOutboxRepository:
 
     def counts(self) -> OutboxCounts:
         by_status = dict(
-            self.s.execute(select(m.Outbox.status, func.count()).group_by(m.Outbox.status)).tuples().all()
+            self.s.execute(select(m.Outbox.status, func.count()).group_by(m.Outbox.status)).all()
         )
         oldest = self.s.scalar(
             select(func.min(m.Outbox.created_at)).where(m.Outbox.status == OutboxStatus.PENDING)

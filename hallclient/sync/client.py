@@ -94,21 +94,33 @@ class HttpPlatformClient:
         if len(records) > contract.MAX_BATCH:
             raise ValueError(f"at most {contract.MAX_BATCH} records per batch")
         local: dict[str, PushResult] = {}
-        wire: list[dict[str, Any]] = []
+        encoded: list[bytes] = []
+        sent: set[str] = set()
         for record in records:
+            rid = record.record_id
             try:
                 payload = self._codes.map_payload(record.kind, record.payload)
             except UnmappedCodeError as exc:
-                log.warning(
-                    "record %s (%s) not sent: no code for table %s", record.record_id, record.kind, exc.table
-                )
-                local[record.record_id] = PushResult(record.record_id, "rejected", exc.message)
+                log.warning("record %s (%s) not sent: no code for table %s", rid, record.kind, exc.table)
+                local[rid] = PushResult(rid, "rejected", exc.message)
                 continue
-            wire.append(contract.record_to_wire(record, payload))
+            try:
+                # One record at a time, so that a record that cannot be encoded is set aside
+                # instead of blocking every record behind it.
+                encoded.append(contract.dumps(contract.record_to_wire(record, payload)))
+            except (TypeError, ValueError) as exc:
+                log.warning(
+                    "record %s (%s) not sent: cannot encode it (%s)", rid, record.kind, type(exc).__name__
+                )
+                local[rid] = PushResult(
+                    rid, "rejected", f"记录无法编码（{str(exc)[:100]}），未发送，请联系大厅IT"
+                )
+                continue
+            sent.add(rid)
         answers: dict[str, PushResult] = {}
-        if wire:
-            response = self._request("POST", contract.BATCH_PATH, body={"records": wire})
-            answers = self._parse_results(response, {w["id"] for w in wire})
+        if encoded:
+            body = b'{"records":[' + b",".join(encoded) + b"]}"
+            answers = self._parse_results(self._request("POST", contract.BATCH_PATH, data=body), sent)
         merged = {**answers, **local}
         return [merged[r.record_id] for r in records]
 
@@ -200,6 +212,8 @@ class HttpPlatformClient:
         if code < 300:
             return
         log.info("%s %s: HTTP %d", method, path, code)
+        if code < 400:
+            raise PlatformError(f"平台地址已变更（HTTP {code}），请联系大厅IT更新配置", retryable=False)
         if code in (401, 403):
             raise PlatformError(TOKEN_REFUSED, retryable=False)
         if code == 429 or code >= 500:

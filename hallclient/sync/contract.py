@@ -57,14 +57,17 @@ def _json_default(value: Any) -> Any:
         return rfc3339(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
     raise TypeError(f"cannot put a {type(value).__name__} on the wire")
 
 
 def dumps(document: Any) -> bytes:
     """JSON as UTF-8 with Chinese kept readable; datetimes as RFC 3339."""
-    return json.dumps(document, ensure_ascii=False, default=_json_default, separators=(",", ":")).encode()
+    text = json.dumps(
+        document, ensure_ascii=False, default=_json_default, separators=(",", ":"), allow_nan=False
+    )
+    return text.encode()
 
 
 def record_to_wire(record: OutboxRecord, payload: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -109,7 +109,7 @@ class ReferencePlatform:
 
     def _serve(self) -> None:
         try:
-            self._server.serve_forever()
+            self._server.serve_forever(poll_interval=0.05)  # stop() returns within 50 ms
         finally:
             self._serving.clear()
             self._close()

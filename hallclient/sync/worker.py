@@ -7,7 +7,8 @@ its own sync thread. Rules (DESIGN.md §6):
 - accepted and duplicate both mean "the platform has it" → sent;
 - rejected → parked with the platform's reason (retryable by a person after correction);
 - a failed push (``PlatformError``) → the whole batch stays pending with ``retry_at`` = now +
-  exponential backoff with full jitter, counted per engine and reset by the next success;
+  exponential backoff with full jitter, counted per engine and reset by the next success
+  (``max_delay`` straight away when the error is not retryable, e.g. a refused token);
 - order per ordering key is kept by ``OutboxRepository.pending`` (nothing after a record that is
   not yet due) and by sending each batch in the order the repository gave it.
 
@@ -147,6 +148,9 @@ class SyncEngine:
         at = self._clock.now()
         failures = self._state.failures + 1
         delay = backoff_delay(failures, self._base_delay, self._max_delay, self._rng)
+        if not exc.retryable:
+            # A refused token or a malformed request will not mend itself in seconds: slowest pace.
+            delay = self._max_delay
         ids = [p.record.record_id for p in batch]
         with self._uow_factory() as uow:
             uow.outbox.mark_failed(ids, exc.message, at + dt.timedelta(seconds=delay))

@@ -58,7 +58,9 @@ def uow_factory() -> FakeUnitOfWorkFactory:
 def make_engine(uow_factory, clock) -> Iterator[Callable[..., SyncEngine]]:
     clients: list[HttpPlatformClient] = []
 
-    def make(platform: ReferencePlatform, timeout: tuple[float, float] = (2.0, 5.0), **options: object) -> SyncEngine:
+    def make(
+        platform: ReferencePlatform, timeout: tuple[float, float] = (2.0, 5.0), **options: object
+    ) -> SyncEngine:
         client = make_client(platform, timeout=timeout)
         clients.append(client)
         options.setdefault("rng", random.Random(3))

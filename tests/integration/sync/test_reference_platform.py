@@ -39,7 +39,9 @@ def test_a_batch_is_answered_record_by_record_in_order(platform):
     answers = client.push([good, incomplete, result])
 
     assert [(a.record_id, a.status) for a in answers] == [
-        (good.record_id, "accepted"), (incomplete.record_id, "rejected"), (result.record_id, "accepted"),
+        (good.record_id, "accepted"),
+        (incomplete.record_id, "rejected"),
+        (result.record_id, "accepted"),
     ]
     assert answers[1].reason == "缺少必填字段：project_no"
     assert [r["id"] for r in platform.records()] == [good.record_id, result.record_id]
@@ -57,7 +59,11 @@ def test_an_unmapped_code_is_rejected_locally_and_never_sent(platform):
 
 
 def test_requests_without_a_token_get_401(platform):
-    for method, path in [("GET", "/api/v1/health"), ("POST", "/api/v1/records:batch"), ("GET", "/api/v1/stats")]:
+    for method, path in [
+        ("GET", "/api/v1/health"),
+        ("POST", "/api/v1/records:batch"),
+        ("GET", "/api/v1/stats"),
+    ]:
         response = requests.request(method, platform.url + path, json={"records": []}, timeout=5)
         assert response.status_code == 401, path
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -121,7 +127,10 @@ def test_a_malformed_batch_is_a_400_for_the_whole_request(platform):
     headers = {"Authorization": f"Bearer {TOKEN}"}
     url = platform.url + "/api/v1/records:batch"
     assert requests.post(url, data=b"not json", headers=headers, timeout=5).status_code == 400
-    assert requests.post(url, json={"records": [{"kind": "notice"}]}, headers=headers, timeout=5).status_code == 400
+    assert (
+        requests.post(url, json={"records": [{"kind": "notice"}]}, headers=headers, timeout=5).status_code
+        == 400
+    )
     assert requests.get(url, headers=headers, timeout=5).status_code == 405
     assert requests.get(platform.url + "/api/v1/nothing", headers=headers, timeout=5).status_code == 404
 

@@ -38,10 +38,19 @@ def pdftotext() -> Callable[..., str]:
     """Text of a PDF (or of pages first..last), by poppler, as a reader's viewer sees it."""
     tool = _require("pdftotext")
 
-    def extract(path: Path, *, layout: bool = False, first: int | None = None, last: int | None = None) -> str:
+    def extract(
+        path: Path,
+        *,
+        layout: bool = False,
+        raw: bool = False,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> str:
         args = [tool]
         if layout:
             args.append("-layout")
+        if raw:
+            args.append("-raw")
         if first is not None:
             args += ["-f", str(first)]
         if last is not None:

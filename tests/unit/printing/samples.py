@@ -9,7 +9,9 @@ from typing import Any
 from printing.model import DocumentData, DocumentKind, HallInfo, MaterialLine
 
 # 46 Chinese characters with no break opportunity of its own: it must wrap inside its cell.
-LONG_MATERIAL = "中华人民共和国境内从事食品生产经营活动的企业法定代表人身份证明及授权委托书加盖单位公章并由委托人签字确认"
+LONG_MATERIAL = (
+    "中华人民共和国境内从事食品生产经营活动的企业法定代表人身份证明及授权委托书加盖单位公章并由委托人签字确认"
+)
 
 HALL = HallInfo(
     name="广安市广安区政务服务中心",
@@ -19,7 +21,13 @@ HALL = HallInfo(
 
 MATERIALS = (
     MaterialLine("营业执照副本", "缺失", "原件1份，复印件1份", "申请人自备"),
-    MaterialLine(LONG_MATERIAL, "不符合法定形式", "原件1份，须加盖单位公章", "市场监管部门窗口领取", note="注明委托期限"),
+    MaterialLine(
+        LONG_MATERIAL,
+        "不符合法定形式",
+        "原件1份，须加盖单位公章",
+        "市场监管部门窗口领取",
+        note="注明委托期限",
+    ),
     MaterialLine("食品安全管理制度文本", "需补充", "复印件1份，A4纸，加盖公章", "申请人自备"),
 )
 

@@ -48,9 +48,9 @@ def test_data_is_immutable_even_when_built_from_lists_and_dicts() -> None:
     extra = {"action": "转办"}
     data = replace(
         make_data(DocumentKind.INQUIRY_RECEIPT),
-        kind="inquiry_receipt",  # as read back from a database column
-        materials=[MaterialLine("身份证复印件", "", "1份")],
-        legal_basis=["《某条例》第一条"],
+        kind="inquiry_receipt",  # type: ignore[arg-type]  # as read back from a database column
+        materials=[MaterialLine("身份证复印件", "", "1份")],  # type: ignore[arg-type]
+        legal_basis=["《某条例》第一条"],  # type: ignore[arg-type]
         extra=extra,
     )
     extra["action"] = "changed"
@@ -65,4 +65,7 @@ def test_data_is_immutable_even_when_built_from_lists_and_dicts() -> None:
 def test_issuer_defaults_to_the_hall() -> None:
     data: DocumentData = make_data(DocumentKind.ACCEPTANCE_NOTICE)
     assert data.issuer_name == data.hall.name
-    assert make_data(DocumentKind.ACCEPTANCE_NOTICE, issuer="广安区市场监督管理局").issuer_name == "广安区市场监督管理局"
+    assert (
+        make_data(DocumentKind.ACCEPTANCE_NOTICE, issuer="广安区市场监督管理局").issuer_name
+        == "广安区市场监督管理局"
+    )

@@ -22,7 +22,9 @@ from .samples import make_data
 
 
 def shipped() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads(resources.path("documents", "templates.json").read_text(encoding="utf-8"))
+    raw: dict[str, Any] = json.loads(
+        resources.path("documents", "templates.json").read_text(encoding="utf-8")
+    )
     return raw
 
 
@@ -48,7 +50,10 @@ def test_placeholder_values_cover_every_known_placeholder() -> None:
     assert set(values) == PLACEHOLDERS - {"extra"}
     assert values["deadline_date"] == "2026年12月4日"
     assert values["received_at"] == "2026年11月27日 09:05"
-    assert values["legal_basis"] == "《中华人民共和国行政许可法》第三十二条；《食品经营许可和备案管理办法》第十四条"
+    assert (
+        values["legal_basis"]
+        == "《中华人民共和国行政许可法》第三十二条；《食品经营许可和备案管理办法》第十四条"
+    )
 
 
 def test_a_line_naming_an_absent_value_is_dropped() -> None:
@@ -56,7 +61,10 @@ def test_a_line_naming_an_absent_value_is_dropped() -> None:
     assert fill("请于{deadline_date}前补正", values) is None
     assert fill("经办人：{clerk_name}", values) == "经办人：李四"
     assert fill("复议机关：{extra[review_authority]}", values, {}) is None
-    assert fill("复议机关：{extra[review_authority]}", values, {"review_authority": "区人民政府"}) == "复议机关：区人民政府"
+    assert (
+        fill("复议机关：{extra[review_authority]}", values, {"review_authority": "区人民政府"})
+        == "复议机关：区人民政府"
+    )
 
 
 @pytest.mark.parametrize(
@@ -87,7 +95,9 @@ def test_missing_kind_is_refused() -> None:
         (("version",), 2, "version"),
     ],
 )
-def test_malformed_entries_are_refused_with_their_location(path: tuple[str, ...], value: Any, message: str) -> None:
+def test_malformed_entries_are_refused_with_their_location(
+    path: tuple[str, ...], value: Any, message: str
+) -> None:
     raw = copy.deepcopy(shipped())
     target = raw
     for key in path[:-1]:

@@ -71,4 +71,3 @@ def make_engine(
         return SyncEngine(uow_factory, client, clock, **options), client  # type: ignore[arg-type]
 
     return make
-

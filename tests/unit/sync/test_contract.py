@@ -41,7 +41,9 @@ def test_every_path_the_code_uses_is_in_the_contract():
 
 
 def test_a_record_goes_on_the_wire_with_every_base_field():
-    record = sample_record(created_at=dt.datetime(2026, 3, 2, 17, 15, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    record = sample_record(
+        created_at=dt.datetime(2026, 3, 2, 17, 15, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    )
     wire = contract.record_to_wire(record)
     required = re.search(r"^    RecordBase:\n(?:      .*\n)*?      required: \[([^\]]*)\]", OPENAPI, re.M)
     assert required

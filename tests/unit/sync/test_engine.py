@@ -24,14 +24,20 @@ def test_accepted_and_duplicate_records_are_both_marked_sent(make_engine, uow_fa
     report = engine.run_once()
 
     assert report == SyncReport(sent=2, duplicates=1, pending_after=0, online=True)
-    assert [r.record.record_id for r in uow_factory.store.by_status(OutboxStatus.SENT)] == [a.record_id, b.record_id]
+    assert [r.record.record_id for r in uow_factory.store.by_status(OutboxStatus.SENT)] == [
+        a.record_id,
+        b.record_id,
+    ]
 
 
 def test_a_rejected_record_is_parked_with_the_platform_reason_and_the_rest_is_sent(make_engine, uow_factory):
     good, bad = sample_record(ordering_key="a"), sample_record(ordering_key="b")
     uow_factory.add(good, bad)
     engine, _ = make_engine(
-        lambda rs: [PushResult(good.record_id, "accepted"), PushResult(bad.record_id, "rejected", "缺少必填字段：project_no")]
+        lambda rs: [
+            PushResult(good.record_id, "accepted"),
+            PushResult(bad.record_id, "rejected", "缺少必填字段：project_no"),
+        ]
     )
 
     report = engine.run_once()
@@ -72,14 +78,17 @@ def test_a_platform_error_leaves_the_whole_batch_pending_with_a_retry_time(make_
     assert len(uow_factory.store.rows) == 3  # nothing deleted
 
 
-def test_a_non_retryable_error_keeps_the_records_too(make_engine, uow_factory):
-    uow_factory.add(sample_record())
+def test_a_non_retryable_error_keeps_the_records_and_waits_longest(make_engine, uow_factory, clock):
+    record = sample_record()
+    uow_factory.add(record)
     engine, _ = make_engine(PlatformError("平台拒绝了本窗口的令牌，请联系大厅IT", retryable=False))
 
     report = engine.run_once()
 
     assert report.failed == 1 and report.pending_after == 1
     assert engine.status().last_error == "平台拒绝了本窗口的令牌，请联系大厅IT"
+    # it will not mend itself in seconds: the next try waits the longest delay
+    assert uow_factory.store.row(record.record_id).retry_at == clock.now() + dt.timedelta(seconds=300)
 
 
 def test_nothing_is_marked_before_the_platform_answered(make_engine, uow_factory):
@@ -123,7 +132,10 @@ def test_order_per_key_holds_when_an_earlier_record_waits_for_its_retry(make_eng
     assert engine.drain().sent == 2
 
     assert client.sent_ids == [
-        a1.record_id, b1.record_id, a1.record_id, a2.record_id,
+        a1.record_id,
+        b1.record_id,
+        a1.record_id,
+        a2.record_id,
     ]
 
 
@@ -196,7 +208,9 @@ def test_an_idle_round_probes_health_and_measures_clock_skew(make_engine, clock)
 
 def test_a_failed_probe_reports_offline(make_engine):
     engine, client = make_engine()
-    client.health_answer = PlatformHealth(ok=False, server_time=None, detail="无法连接一体化政务服务平台（连接超时）")
+    client.health_answer = PlatformHealth(
+        ok=False, server_time=None, detail="无法连接一体化政务服务平台（连接超时）"
+    )
 
     report = engine.run_once()
 
@@ -253,4 +267,3 @@ def test_construction_refuses_nonsense_settings(uow_factory, clock):
         SyncEngine(uow_factory, ScriptedClient(), clock, batch_size=0)
     with pytest.raises(ValueError):
         SyncEngine(uow_factory, ScriptedClient(), clock, base_delay=10, max_delay=1)
-
