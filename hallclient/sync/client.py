@@ -171,12 +171,13 @@ class HttpPlatformClient:
     # ---- plumbing -----------------------------------------------------------------------------
 
     def _request(
-        self, method: str, path: str, *, body: Any = None, params: Mapping[str, Any] | None = None
+        self, method: str, path: str, *, data: bytes | None = None, params: Mapping[str, Any] | None = None
     ) -> requests.Response:
         url = self._base + path
-        headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else None
-        data = contract.dumps(body) if body is not None else None
+        headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else None
         try:
+            # No redirects: requests would turn the batch POST into a GET and could carry the
+            # token elsewhere; a platform that moved is a configuration change for hall IT.
             response = self._session.request(
                 method,
                 url,
@@ -185,6 +186,7 @@ class HttpPlatformClient:
                 headers=headers,
                 timeout=self._timeout,
                 verify=self._verify,
+                allow_redirects=False,
             )
         except requests.exceptions.SSLError as exc:
             log.warning("%s %s: TLS failure (%s)", method, path, type(exc).__name__)

@@ -314,6 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes | None:
         length_text = self.headers.get("Content-Length", "0")
         if not length_text.isdigit():
+            self.close_connection = True  # the body's end is unknown: this connection is unusable
             self._send(400, {"error": "bad Content-Length"})
             return None
         length = int(length_text)

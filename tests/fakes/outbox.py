@@ -202,8 +202,9 @@ def sample_record(
     created_at: dt.datetime | None = None,
     **payload: Any,
 ) -> OutboxRecord:
-    """A record the reference platform accepts (after the reference code mapping); ``payload``
-    keywords override or add fields (``project_no=None`` removes a required one)."""
+    """A record the reference platform accepts (after the reference code mapping) for the kinds
+    case.accept, case.process, case.result and review; ``payload`` keywords override or add
+    fields (``project_no=None`` removes a required one)."""
     body = {**_SAMPLE_PAYLOADS.get(kind, {}), "project_no": f"TEST-{ordering_key}"}
     if kind is RecordKind.REVIEW:
         body["review_no"] = f"R-{ordering_key}"

@@ -17,7 +17,7 @@ from tests.integration.sync.conftest import TOKEN, make_client
 
 def test_the_same_record_twice_is_stored_once_and_answered_duplicate(platform):
     client = make_client(platform)
-    record = sample_record(result_type=None)
+    record = sample_record()
 
     first = client.push([record])
     second = client.push([record])

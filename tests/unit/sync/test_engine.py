@@ -267,3 +267,21 @@ def test_construction_refuses_nonsense_settings(uow_factory, clock):
         SyncEngine(uow_factory, ScriptedClient(), clock, batch_size=0)
     with pytest.raises(ValueError):
         SyncEngine(uow_factory, ScriptedClient(), clock, base_delay=10, max_delay=1)
+
+
+@pytest.mark.timeout(10)
+def test_run_forever_wakes_up_early_when_asked(uow_factory, clock):
+    stop, wake = threading.Event(), threading.Event()
+
+    class Client(ScriptedClient):
+        def health(self) -> PlatformHealth:
+            health = super().health()
+            if self.health_calls == 2:
+                stop.set()  # the documented order: stop first, then wake
+                wake.set()
+            return health
+
+    wake.set()  # e.g. a use case just committed an outbox record
+    engine = SyncEngine(uow_factory, Client(clock=clock), clock, health_interval=0)
+
+    assert engine.run_forever(stop, idle_interval=60, wake_event=wake) == 2
