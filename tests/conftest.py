@@ -9,7 +9,7 @@ import sys
 if os.environ.get("HALLCLIENT_BLOCK_QT") == "1":
 
     class _BlockQt:
-        def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201 - importlib protocol
+        def find_spec(self, name, path=None, target=None):
             if name == "PySide6" or name.startswith("PySide6."):
                 raise ImportError(f"{name} is blocked: the unit tier must not need Qt")
             return None

@@ -26,7 +26,9 @@ P, M, N, E, NA = (
 
 def _item(allows_deferred: bool = True) -> Item:
     def mat(name: str, necessity: Necessity, deferrable: bool = False, e_license: bool = False) -> Material:
-        return Material(name, MaterialForm.PAPER, 1, 0, necessity, deferrable=deferrable, e_license_exempt=e_license)
+        return Material(
+            name, MaterialForm.PAPER, 1, 0, necessity, deferrable=deferrable, e_license_exempt=e_license
+        )
 
     return Item(
         task_code="T1",
@@ -58,7 +60,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("statuses", "allows", "decision", "gaps"), CASES)
-def test_decision_table(statuses, allows, decision, gaps) -> None:  # noqa: ANN001
+def test_decision_table(statuses, allows, decision, gaps) -> None:
     item = _item(allows)
     checks = [MaterialCheck(m.name, s) for m, s in zip(item.materials, statuses, strict=True)]
     result = decide(item, checks)

@@ -78,7 +78,7 @@ def test_credit_codes(code: str) -> None:
 
 
 def test_credit_code_with_letter_first_character_and_bad_check() -> None:
-    from hallclient.domain.creditcode import ALPHABET, _WEIGHTS
+    from hallclient.domain.creditcode import _WEIGHTS, ALPHABET
 
     body = "N2610199MA1234567"
     total = sum(ALPHABET.index(c) * w for c, w in zip(body, _WEIGHTS, strict=True))

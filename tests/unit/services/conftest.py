@@ -26,6 +26,6 @@ def wiring(tmp_path: Path, clock: FakeClock) -> Iterator[Wiring]:
 
 
 @pytest.fixture
-def session(wiring: Wiring):  # noqa: ANN201
+def session(wiring: Wiring):
     wiring.auth.add_clerk("1001", "张敏", PASSWORD)
     return wiring.auth.login("1001", PASSWORD, "1", "pc-1")

@@ -17,12 +17,12 @@ from hallclient.services.inquiries import InquiryDraft
 TODAY = dt.date(2026, 3, 2)
 
 
-def _pending_kinds(wiring) -> list[str]:  # noqa: ANN001
+def _pending_kinds(wiring) -> list[str]:
     with wiring.uow() as uow:
         return [p.record.kind for p in uow.outbox.pending(100, wiring.clock.now())]
 
 
-def test_ticket_numbers_per_business_and_call_order(wiring, session, clock) -> None:  # noqa: ANN001
+def test_ticket_numbers_per_business_and_call_order(wiring, session, clock) -> None:
     a1 = wiring.queue.issue_ticket("general")
     clock.advance(1)
     c1 = wiring.queue.issue_ticket("enterprise")
@@ -39,7 +39,7 @@ def test_ticket_numbers_per_business_and_call_order(wiring, session, clock) -> N
     assert wiring.queue.call_next(session).number == "A002"
 
 
-def test_daily_sequence_restarts_at_hall_midnight(wiring, session, clock) -> None:  # noqa: ANN001
+def test_daily_sequence_restarts_at_hall_midnight(wiring, session, clock) -> None:
     clock.set(dt.datetime(2026, 3, 2, 15, 59, tzinfo=dt.UTC))  # 23:59 in Xi'an
     assert wiring.queue.issue_ticket("general").number == "A001"
     clock.set(dt.datetime(2026, 3, 2, 16, 1, tzinfo=dt.UTC))  # 00:01 next day in Xi'an
@@ -47,17 +47,17 @@ def test_daily_sequence_restarts_at_hall_midnight(wiring, session, clock) -> Non
     assert (t.number, t.business_date) == ("A001", dt.date(2026, 3, 3))
 
 
-def test_empty_queue_and_unknown_business(wiring, session) -> None:  # noqa: ANN001
+def test_empty_queue_and_unknown_business(wiring, session) -> None:
     assert wiring.queue.call_next(session) is None
     with pytest.raises(QueueError):
         wiring.queue.issue_ticket("nope")
 
 
-def _item_with_deferrable(wiring):  # noqa: ANN001, ANN202
+def _item_with_deferrable(wiring):
     return next(i for i in wiring.catalogue.items if i.allows_deferred and i.deferrable_materials)
 
 
-def test_accept_writes_case_document_and_outbox_together(wiring, session) -> None:  # noqa: ANN001
+def test_accept_writes_case_document_and_outbox_together(wiring, session) -> None:
     item = wiring.catalogue.items[0]
     applicant = manual_applicant("张三", "11010519491231002X", "13812341234", TODAY)
     checks = [MaterialCheck(m.name, MaterialStatus.PRESENT) for m in item.materials]
@@ -70,7 +70,7 @@ def test_accept_writes_case_document_and_outbox_together(wiring, session) -> Non
     assert [d.sha256 for d in wiring.cases.archive(out.case_id)] == [out.document.sha256]
 
 
-def test_defer_and_notice_follow_the_materials(wiring, session) -> None:  # noqa: ANN001
+def test_defer_and_notice_follow_the_materials(wiring, session) -> None:
     item = _item_with_deferrable(wiring)
     deferrable = item.deferrable_materials[0].name
     applicant = manual_applicant("张三", "11010519491231002X", "", TODAY)
@@ -93,7 +93,7 @@ def test_defer_and_notice_follow_the_materials(wiring, session) -> None:  # noqa
     assert limit >= 0
 
 
-def test_override_needs_a_reason_and_reject_needs_one_too(wiring, session) -> None:  # noqa: ANN001
+def test_override_needs_a_reason_and_reject_needs_one_too(wiring, session) -> None:
     item = wiring.catalogue.items[0]
     applicant = manual_applicant("张三", "11010519491231002X", "", TODAY)
     checks = [MaterialCheck(m.name, MaterialStatus.PRESENT) for m in item.materials]
@@ -106,9 +106,9 @@ def test_override_needs_a_reason_and_reject_needs_one_too(wiring, session) -> No
     assert _pending_kinds(wiring) == [RecordKind.CASE_RESULT]
 
 
-def test_a_renderer_failure_leaves_nothing_behind(wiring, session) -> None:  # noqa: ANN001
+def test_a_renderer_failure_leaves_nothing_behind(wiring, session) -> None:
     class Broken:
-        def render(self, kind, data):  # noqa: ANN001, ANN202
+        def render(self, kind, data):
             raise RuntimeError("printer driver exploded")
 
     wiring.cases._renderer = Broken()
@@ -122,19 +122,24 @@ def test_a_renderer_failure_leaves_nothing_behind(wiring, session) -> None:  # n
         assert uow.outbox.counts().pending == 0
 
 
-def test_inquiry_rules_and_record(wiring, session) -> None:  # noqa: ANN001
-    draft = InquiryDraft(InquiryChannel.WINDOW, "", InquiryClassification.OWN_DUTY, InquiryAction.ANSWERED, "x")
+def test_inquiry_rules_and_record(wiring, session) -> None:
+    draft = InquiryDraft(
+        InquiryChannel.WINDOW, "", InquiryClassification.OWN_DUTY, InquiryAction.ANSWERED, "x"
+    )
     with pytest.raises(ServiceError, match="请填写"):
         wiring.inquiries.record(session, draft)
     referred = InquiryDraft(
-        InquiryChannel.PHONE, "公积金提取", InquiryClassification.OTHER_WINDOW, InquiryAction.REFERRED,
+        InquiryChannel.PHONE,
+        "公积金提取",
+        InquiryClassification.OTHER_WINDOW,
+        InquiryAction.REFERRED,
         referred_window_no="3",
     )
     wiring.inquiries.record(session, referred)
     assert _pending_kinds(wiring) == [RecordKind.INQUIRY]
 
 
-def test_one_review_per_service(wiring, session, clock) -> None:  # noqa: ANN001
+def test_one_review_per_service(wiring, session, clock) -> None:
     ticket = wiring.queue.issue_ticket("general")
     called = wiring.queue.call_next(session)
     clock.advance(60)
