@@ -60,7 +60,7 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     try:
         command.upgrade(alembic_config(engine), revision)
     except Exception as exc:  # a broken or foreign database must not show a traceback to a person
