@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from printing.documents import render
-from printing.model import DocumentData, DocumentKind, HallInfo, MaterialLine
+from printing import DocumentData, DocumentKind, HallInfo, MaterialLine, render
 
 
 class PdfDocumentRenderer:

@@ -24,7 +24,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from .fonts import register_fonts
+from .fonts import font_in_use, register_fonts
 from .layout import (
     BoldParagraph,
     Styles,
@@ -67,7 +67,8 @@ def render(data: DocumentData, template: DocumentTemplate | None = None) -> byte
     decor = PageDecor(
         font=styles.font, footer=text.one(template.footer), copy_labels=labels, watermark=data.watermark
     )
-    return build_pdf(copies, decor, title=text.one(template.title), author=data.issuer_name)
+    with font_in_use():
+        return build_pdf(copies, decor, title=text.one(template.title), author=data.issuer_name)
 
 
 @cache
