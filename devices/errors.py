@@ -33,7 +33,9 @@ class DeviceError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        return f"{self.message} [{self.code}: {self.detail}]" if self.detail else f"{self.message} [{self.code}]"
+        return (
+            f"{self.message} [{self.code}: {self.detail}]" if self.detail else f"{self.message} [{self.code}]"
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, detail={self.detail!r})"
@@ -91,7 +93,9 @@ class SamError(DeviceError):
     default_code = "sam_error"
     default_message = "读卡器安全模块出错，请拔下读卡器后重新插上；如仍失败请联系管理员"
 
-    def __init__(self, sw3: int, message: str | None = None, *, code: str | None = None, detail: str = "") -> None:
+    def __init__(
+        self, sw3: int, message: str | None = None, *, code: str | None = None, detail: str = ""
+    ) -> None:
         super().__init__(message, code=code, detail=detail)
         self.sw3: int = sw3
 

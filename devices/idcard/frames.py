@@ -144,7 +144,9 @@ def _check_frame(buf: bytes, min_len: int) -> bytes:
         raise FrameError(detail=f"length field {length} below minimum {min_len}")
     if len(buf) != HEADER_SIZE + length:
         kind = "truncated" if len(buf) < HEADER_SIZE + length else "overlong"
-        raise FrameError(detail=f"{kind} frame: length field says {HEADER_SIZE + length} bytes, got {len(buf)}")
+        raise FrameError(
+            detail=f"{kind} frame: length field says {HEADER_SIZE + length} bytes, got {len(buf)}"
+        )
     expected = checksum(buf[5:-1])
     if buf[-1] != expected:
         raise FrameError(detail=f"bad checksum: 0x{buf[-1]:02X}, computed 0x{expected:02X}")
@@ -218,8 +220,7 @@ class FrameReader:
             start = buf.find(PREAMBLE)
             if start < 0:
                 # Keep a tail that may be the start of a preamble split across two reads.
-                keep = next((k for k in range(min(len(PREAMBLE) - 1, len(buf)), 0, -1) if PREAMBLE.startswith(buf[-k:])), 0)
-                del buf[: len(buf) - keep]
+                del buf[: len(buf) - _preamble_prefix_at_end(buf)]
                 return
             del buf[:start]
             if len(buf) < HEADER_SIZE:
@@ -230,7 +231,17 @@ class FrameReader:
             del buf[:1]  # a false preamble: search again from the next byte
 
 
-def read_frame(read: Callable[[int], bytes], timeout: float, clock: Callable[[], float] = time.monotonic) -> bytes:
+def _preamble_prefix_at_end(buf: bytearray) -> int:
+    """Length of the longest tail of ``buf`` that is a proper prefix of the preamble."""
+    for size in range(min(len(PREAMBLE) - 1, len(buf)), 0, -1):
+        if PREAMBLE.startswith(buf[-size:]):
+            return size
+    return 0
+
+
+def read_frame(
+    read: Callable[[int], bytes], timeout: float, clock: Callable[[], float] = time.monotonic
+) -> bytes:
     """Read one frame from a transport within ``timeout`` seconds.
 
     ``read(n)`` returns up to ``n`` bytes and must itself return within a short bound (a pyserial port with a
@@ -250,7 +261,9 @@ def read_frame(read: Callable[[int], bytes], timeout: float, clock: Callable[[],
                 return frames[0]
         if clock() >= deadline:
             if reader.in_frame:
-                raise FrameError(detail=f"truncated frame: {reader.pending} bytes, then silence for {timeout:g} s")
+                raise FrameError(
+                    detail=f"truncated frame: {reader.pending} bytes, then silence for {timeout:g} s"
+                )
             if received:
                 raise FrameError(detail=f"{received} bytes without a frame preamble within {timeout:g} s")
             raise DeviceTimeout(detail=f"no answer within {timeout:g} s")
@@ -268,9 +281,17 @@ _STATUS: Final[dict[int, tuple[type[DeviceError], str, str]]] = {
     0x23: (SamError, "读卡器拒绝了该操作（越权操作），请联系管理员", "operation not permitted"),
     0x24: (SamError, "读卡器发生无法识别的错误" + _CALL_ADMIN, "unrecognised error"),
     0x31: (CardReadFailed, "卡片认证失败，请重新放置身份证", "card failed to authenticate the SAM"),
-    0x32: (CardReadFailed, "卡片认证失败，请重新放置身份证；如反复失败，证件可能已损坏", "SAM failed to authenticate the card"),
+    0x32: (
+        CardReadFailed,
+        "卡片认证失败，请重新放置身份证；如反复失败，证件可能已损坏",
+        "SAM failed to authenticate the card",
+    ),
     0x33: (CardReadFailed, "证件信息验证失败，请重新放置身份证", "information verification error"),
-    0x40: (CardReadFailed, "无法识别的卡片类型，请放置居民身份证、居住证或永久居留身份证", "unrecognised card type"),
+    0x40: (
+        CardReadFailed,
+        "无法识别的卡片类型，请放置居民身份证、居住证或永久居留身份证",
+        "unrecognised card type",
+    ),
     0x41: (CardReadFailed, "读取证件失败，请重新放置身份证，放稳后不要移动", "read failed"),
     0x47: (CardReadFailed, "卡片认证失败（取随机数失败），请重新放置身份证", "get challenge failed"),
     0x60: (SamError, "读卡器安全模块自检失败" + _CALL_ADMIN, "SAM_V self-test failed"),
@@ -287,7 +308,9 @@ def status_error(sw3: int) -> DeviceError | None:
     code = f"sw3_{sw3:02x}"
     known = _STATUS.get(sw3)
     if known is None:
-        return SamError(sw3, f"读卡器返回未知状态（0x{sw3:02X}）" + _CALL_ADMIN, code=code, detail="unknown status")
+        return SamError(
+            sw3, f"读卡器返回未知状态（0x{sw3:02X}）" + _CALL_ADMIN, code=code, detail="unknown status"
+        )
     cls, message, meaning = known
     detail = f"SW3=0x{sw3:02X} {meaning}"
     if cls is SamError:

@@ -10,7 +10,9 @@ close/open, so an unplugged-and-replugged reader does not read the same card int
 
 Hot-plug: an I/O error on the port (unplugged cable, vanished pty) closes it and raises
 ``DeviceNotConnected``; the next ``read_card`` reopens the port (or searches again when auto-detecting), so
-the reader recovers without restarting the application.
+the reader recovers without restarting the application. A reader that stops answering (``DeviceTimeout``) is
+dropped the same way, so the next call reopens it and checks the SAM again. A corrupted or truncated frame
+(``FrameError``) keeps the port; what is left of it is drained before the next command.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable
 
 import serial
 from serial.tools import list_ports
+from serial.tools.list_ports_common import ListPortInfo
 
 from devices.errors import DeviceError, DeviceNotConnected, DeviceTimeout, FrameError
 from devices.idcard.frames import (
@@ -57,6 +60,7 @@ try:  # pyserial lets termios.error (not an OSError) escape from tcflush on a va
     _IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _TermiosError)
 except ImportError:  # Windows
     _IO_ERRORS = (serial.SerialException, OSError)
+_OPEN_ERRORS: tuple[type[BaseException], ...] = (*_IO_ERRORS, ValueError)  # ValueError: bad port settings
 
 _NOT_OPEN = "读卡器未打开，请重新连接读卡器"
 _UNPLUGGED = "读卡器未连接，请检查连接线"
@@ -74,7 +78,7 @@ class _State(enum.Enum):
 def _default_candidates() -> list[str]:
     """Serial ports to probe, known reader USB ids first, then other USB ports, then the rest."""
 
-    def rank(port: list_ports.ListPortInfo) -> int:
+    def rank(port: ListPortInfo) -> int:
         if port.vid is not None and (port.vid, port.pid) in KNOWN_USB_IDS:
             return 0
         return 1 if port.vid is not None else 2
@@ -199,7 +203,7 @@ class Ga467SerialReader:
                 timeout=0.05,  # one read() call waits at most this long; read_frame owns the deadline
                 write_timeout=self._timeout,
             )
-        except (*_IO_ERRORS, ValueError) as exc:
+        except _OPEN_ERRORS as exc:
             raise DeviceNotConnected(_UNPLUGGED, detail=f"cannot open {path}: {exc}") from exc
         self._dirty = True  # whatever a previous user left on the line
         try:
@@ -223,7 +227,9 @@ class Ga467SerialReader:
         if self._port is None:
             self._connected_port = None
 
-    def _transact(self, port: serial.Serial, command: Command, data: bytes = b"", *, timeout: float | None = None) -> Response:
+    def _transact(
+        self, port: serial.Serial, command: Command, data: bytes = b"", *, timeout: float | None = None
+    ) -> Response:
         """Send one command and return its response; I/O failure drops the connection."""
         try:
             if self._dirty:
@@ -234,16 +240,24 @@ class Ga467SerialReader:
             frame = read_frame(port.read, self._timeout if timeout is None else timeout, self._clock)
             response = parse_response(frame)
         except serial.SerialTimeoutException as exc:
-            self._dirty = True
+            self._drop(port)
             raise DeviceTimeout(detail=f"write timed out: {exc}") from exc
         except _IO_ERRORS as exc:
-            if port is self._serial:
-                self._disconnect()
+            self._drop(port)
             raise DeviceNotConnected(_UNPLUGGED, detail=f"I/O error: {exc}") from exc
-        except (DeviceTimeout, FrameError):
-            self._dirty = True
+        except DeviceTimeout:
+            # A reader that stopped answering may have reset: reopen and re-check the SAM next time.
+            self._drop(port)
+            raise
+        except FrameError:
+            self._dirty = True  # a transmission error: drain what is left of it, keep the port
             raise
         return response
+
+    def _drop(self, port: serial.Serial) -> None:
+        """Forget a failed connection (not a port that is still being brought up: ``_connect`` closes that)."""
+        if port is self._serial:
+            self._disconnect()
 
     def _drain(self, port: serial.Serial) -> None:
         """Discard input until the line has been quiet for ``_QUIET`` s (bounded by the command timeout)."""

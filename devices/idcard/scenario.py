@@ -49,7 +49,8 @@ _SAMPLES = {
 _TEXT_FIELDS = frozenset(
     f.name
     for f in dataclasses.fields(IdCard)
-    if f.name not in {"card_type", "birth", "valid_from", "valid_to", "valid_long_term", "nation", "photo_wlt"}
+    if f.name
+    not in {"card_type", "birth", "valid_from", "valid_to", "valid_long_term", "nation", "photo_wlt"}
 )
 
 
@@ -77,7 +78,7 @@ def card_from_dict(item: dict[str, Any]) -> IdCard:
     if unknown:
         raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
     card_type = CardType(item.get("card_type", CardType.RESIDENT))
-    texts: dict[str, str] = {}
+    texts: dict[str, Any] = {}
     for key in _TEXT_FIELDS & set(item):
         if not isinstance(item[key], str):
             raise ValueError(f"{key}: expected a string, got {item[key]!r}")

@@ -33,7 +33,12 @@ LONG_TERM: Final = "长期"
 # Written for UNKNOWN cards whose raw_text stops short of the flag: the 2023 card's flag is believed to be Y.
 UNKNOWN_FLAG: Final = "Y"
 
-_FLAGS: Final = {" ": CardType.RESIDENT, "\x00": CardType.RESIDENT, "I": CardType.FOREIGN_PERMANENT, "J": CardType.HK_MO_TW}
+_FLAGS: Final = {
+    " ": CardType.RESIDENT,
+    "\x00": CardType.RESIDENT,
+    "I": CardType.FOREIGN_PERMANENT,
+    "J": CardType.HK_MO_TW,
+}
 _FLAG_OF: Final = {CardType.RESIDENT: " ", CardType.FOREIGN_PERMANENT: "I", CardType.HK_MO_TW: "J"}
 
 # (field, byte offset, byte length). Dates are YYYYMMDD; "valid_to" may also be 长期.
@@ -72,7 +77,11 @@ _HK_MO_TW: Final = (
     ("pass_number", 220, 18),
     ("issue_count", 238, 4),
 )
-_LAYOUTS: Final = {CardType.RESIDENT: _RESIDENT, CardType.FOREIGN_PERMANENT: _FOREIGN_2017, CardType.HK_MO_TW: _HK_MO_TW}
+_LAYOUTS: Final = {
+    CardType.RESIDENT: _RESIDENT,
+    CardType.FOREIGN_PERMANENT: _FOREIGN_2017,
+    CardType.HK_MO_TW: _HK_MO_TW,
+}
 _DATE_FIELDS: Final = frozenset({"birth", "valid_from", "valid_to"})
 
 
@@ -185,7 +194,9 @@ def decode_read_response(resp: Response) -> IdCard:
     if text_len != TEXT_SIZE:
         raise FrameError(detail=f"text length field is {text_len}, expected {TEXT_SIZE}")
     if len(data) < 4 + text_len + photo_len:
-        raise FrameError(detail=f"length fields say {4 + text_len + photo_len} data bytes, frame has {len(data)}")
+        raise FrameError(
+            detail=f"length fields say {4 + text_len + photo_len} data bytes, frame has {len(data)}"
+        )
     card = decode_text(data[4 : 4 + text_len])
     if photo_len == 0:
         return card

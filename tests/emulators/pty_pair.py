@@ -16,7 +16,9 @@ class SocatPair:
     Both are idempotent and safe from any thread, so an emulator can "unplug" the reader mid-test.
     """
 
-    def __init__(self, directory: Path, *, reader_name: str = "reader", emulator_name: str = "emulator") -> None:
+    def __init__(
+        self, directory: Path, *, reader_name: str = "reader", emulator_name: str = "emulator"
+    ) -> None:
         self.reader_end = directory / reader_name
         self.emulator_end = directory / emulator_name
         self._lock = threading.Lock()

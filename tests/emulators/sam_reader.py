@@ -237,7 +237,9 @@ class SamReaderEmulator:
         if command == SAM_ID:
             return build_response(SW3_OK, bytes(16))
         if command == FIND:
-            return build_response(SW3_CARD_FOUND, bytes(4)) if card is not None else build_response(SW3_NO_CARD)
+            return (
+                build_response(SW3_CARD_FOUND, bytes(4)) if card is not None else build_response(SW3_NO_CARD)
+            )
         if command == SELECT:
             return build_response(SW3_OK, bytes(8)) if card is not None else build_response(0x81)
         if command == READ_TEXT_PHOTO:

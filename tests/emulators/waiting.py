@@ -6,7 +6,9 @@ import time
 from collections.abc import Callable
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01, what: str = "") -> None:
+def wait_until(
+    condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01, what: str = ""
+) -> None:
     """Return as soon as ``condition()`` is true; ``TimeoutError`` if it is still false after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while not condition():

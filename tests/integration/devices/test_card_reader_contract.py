@@ -26,7 +26,9 @@ def _ga467_rig(request: pytest.FixtureRequest) -> ReaderRig:
     emulator: SamReaderEmulator = request.getfixturevalue("sam_emulator")
     port: str = request.getfixturevalue("sam_reader_port")
     return ReaderRig(
-        make_reader=lambda: devices.create_card_reader("ga467-serial", port=port, timeout=1.0, poll_interval=0.05),
+        make_reader=lambda: devices.create_card_reader(
+            "ga467-serial", port=port, timeout=1.0, poll_interval=0.05
+        ),
         present=emulator.place,
         lift=emulator.lift,
         cards=CARDS,

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from devices.errors import CardReadFailed, DeviceNotConnected, DeviceTimeout, FrameError, NoCard, SamError
-from devices.idcard.frames import FIND, READ_FINGERPRINT, READ_TEXT_PHOTO, SAM_STATUS, SELECT, SET_MAX_RF_BYTE
+from devices.idcard.frames import (
+    FIND,
+    READ_FINGERPRINT,
+    READ_TEXT_PHOTO,
+    SAM_STATUS,
+    SELECT,
+    SET_MAX_RF_BYTE,
+    Command,
+)
 from devices.idcard.ga467_serial import Ga467SerialReader
 from devices.idcard.model import CardType, IdCard
 from devices.idcard.sample_cards import FOREIGN_PERMANENT, HK_RESIDENT, RESIDENT_FEMALE, RESIDENT_MALE
@@ -42,7 +50,9 @@ def read_and_lift(reader: Ga467SerialReader, emulator: SamReaderEmulator, card: 
 # -- happy path ------------------------------------------------------------------------------------------
 
 
-def test_reads_a_card_with_the_documented_sequence(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_reads_a_card_with_the_documented_sequence(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(RESIDENT_FEMALE)
     reader.open()
     card = reader.read_card(READ)
@@ -51,14 +61,20 @@ def test_reads_a_card_with_the_documented_sequence(sam_emulator: SamReaderEmulat
     assert sam_emulator.commands == [SAM_STATUS, SET_MAX_RF_BYTE, FIND, SELECT, READ_TEXT_PHOTO]
 
 
-@pytest.mark.parametrize("card", [RESIDENT_MALE, HK_RESIDENT, FOREIGN_PERMANENT], ids=lambda c: c.card_type.value)
-def test_reads_every_card_type_over_the_wire(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader, card: IdCard) -> None:
+@pytest.mark.parametrize(
+    "card", [RESIDENT_MALE, HK_RESIDENT, FOREIGN_PERMANENT], ids=lambda c: c.card_type.value
+)
+def test_reads_every_card_type_over_the_wire(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader, card: IdCard
+) -> None:
     sam_emulator.place(card)
     got = opened(reader).read_card(READ)
     assert got is not None and got.without_photo() == card
 
 
-def test_an_unknown_card_type_comes_back_as_raw_text(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_an_unknown_card_type_comes_back_as_raw_text(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(IdCard(card_type=CardType.UNKNOWN, raw_text="外国人永久居留身份证 2023"))
     got = opened(reader).read_card(READ)
     assert got is not None and got.card_type is CardType.UNKNOWN
@@ -77,7 +93,9 @@ def test_a_card_left_on_the_reader_is_read_once_then_only_polled(
     assert sam_emulator.reads_served == 1
 
 
-def test_set_max_rf_byte_is_sent_once_per_connection(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_set_max_rf_byte_is_sent_once_per_connection(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     opened(reader)
     for card in (RESIDENT_FEMALE, RESIDENT_MALE, HK_RESIDENT):
         assert read_and_lift(reader, sam_emulator, card) is not None
@@ -86,7 +104,9 @@ def test_set_max_rf_byte_is_sent_once_per_connection(sam_emulator: SamReaderEmul
     assert READ_FINGERPRINT not in sam_emulator.commands
 
 
-def test_no_card_returns_none_after_polling(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_no_card_returns_none_after_polling(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     assert opened(reader).read_card(IDLE) is None
     assert sam_emulator.commands[2:] and set(sam_emulator.commands[2:]) == {FIND}
 
@@ -100,7 +120,9 @@ def test_describe_names_the_port(reader: Ga467SerialReader, sam_reader_port: str
 # -- faults -----------------------------------------------------------------------------------------------
 
 
-def test_a_reader_that_does_not_see_the_card_returns_none(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_a_reader_that_does_not_see_the_card_returns_none(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(RESIDENT_FEMALE)
     sam_emulator.inject(Fault.NO_CARD, times=None)
     assert opened(reader).read_card(IDLE) is None
@@ -137,7 +159,7 @@ def test_sam_failure_raises_sam_error_and_the_reader_recovers_once_it_is_fixed(
 def test_status_failures_raise_typed_errors_and_the_next_read_succeeds(
     sam_emulator: SamReaderEmulator,
     reader: Ga467SerialReader,
-    command: tuple[int, int],
+    command: Command,
     sw3: int,
     kind: type[Exception],
     message: str,
@@ -151,7 +173,9 @@ def test_status_failures_raise_typed_errors_and_the_next_read_succeeds(
     assert card is not None and card.id_number == RESIDENT_FEMALE.id_number
 
 
-def test_bad_checksum_is_a_frame_error_then_the_card_is_read(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_bad_checksum_is_a_frame_error_then_the_card_is_read(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(HK_RESIDENT)
     sam_emulator.inject(Fault.BAD_CHECKSUM)
     opened(reader)
@@ -160,7 +184,9 @@ def test_bad_checksum_is_a_frame_error_then_the_card_is_read(sam_emulator: SamRe
     assert reader.read_card(READ) is not None
 
 
-def test_a_truncated_frame_is_a_frame_error_not_a_hang(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_a_truncated_frame_is_a_frame_error_not_a_hang(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(HK_RESIDENT)
     sam_emulator.inject(Fault.TRUNCATED)
     opened(reader)
@@ -170,14 +196,18 @@ def test_a_truncated_frame_is_a_frame_error_not_a_hang(sam_emulator: SamReaderEm
     assert reader.read_card(READ) is not None
 
 
-def test_a_slow_reader_within_the_timeout_is_fine(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_a_slow_reader_within_the_timeout_is_fine(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(FOREIGN_PERMANENT)
     sam_emulator.inject(Fault.SLOW, chunks=6, delay=0.05)
     card = opened(reader).read_card(READ)
     assert card is not None and card.without_photo() == FOREIGN_PERMANENT
 
 
-def test_a_reader_slower_than_the_timeout_fails_then_recovers(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_a_reader_slower_than_the_timeout_fails_then_recovers(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(FOREIGN_PERMANENT)
     opened(reader)
     sam_emulator.inject(Fault.SLOW, chunks=4, delay=0.6)  # 1.8 s for a frame; the driver allows 1 s
@@ -188,14 +218,33 @@ def test_a_reader_slower_than_the_timeout_fails_then_recovers(sam_emulator: SamR
     assert card is not None and card.without_photo() == FOREIGN_PERMANENT
 
 
-def test_a_reader_that_answers_nothing_times_out(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_a_reader_that_answers_nothing_times_out(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     opened(reader)
     sam_emulator.stop()  # the pty stays, nobody answers
     with pytest.raises(DeviceTimeout, match="读卡器无响应"):
         reader.read_card(READ)
+    assert "未连接" in reader.describe()  # dropped, to be reopened and re-initialised
 
 
-def test_wrapper_bytes_around_every_frame_are_skipped(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_a_reader_that_answers_again_after_a_timeout_is_reinitialised(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
+    opened(reader)
+    sam_emulator.stop()
+    with pytest.raises(DeviceTimeout):
+        reader.read_card(READ)
+    sam_emulator.start()
+    sam_emulator.clear_commands()
+    sam_emulator.place(RESIDENT_MALE)
+    assert reader.read_card(READ) is not None
+    assert sam_emulator.commands[:2] == [SAM_STATUS, SET_MAX_RF_BYTE]
+
+
+def test_wrapper_bytes_around_every_frame_are_skipped(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.inject(Fault.WRAPPER, times=None)
     opened(reader)
     for card in (RESIDENT_FEMALE, HK_RESIDENT, RESIDENT_MALE):
@@ -203,7 +252,9 @@ def test_wrapper_bytes_around_every_frame_are_skipped(sam_emulator: SamReaderEmu
         assert got is not None and got.without_photo() == card
 
 
-def test_wrapper_bytes_combine_with_a_bad_checksum(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_wrapper_bytes_combine_with_a_bad_checksum(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.inject(Fault.WRAPPER, times=None)
     sam_emulator.inject(Fault.BAD_CHECKSUM)
     sam_emulator.place(RESIDENT_MALE)
@@ -242,7 +293,9 @@ def test_disconnect_mid_frame_is_not_connected_and_the_driver_recovers(
     assert sam_emulator.commands[:2] == [SAM_STATUS, SET_MAX_RF_BYTE]  # re-initialised on reconnect
 
 
-def test_hot_plug_between_reads(sam_emulator: SamReaderEmulator, socat_pair: SocatPair, reader: Ga467SerialReader) -> None:
+def test_hot_plug_between_reads(
+    sam_emulator: SamReaderEmulator, socat_pair: SocatPair, reader: Ga467SerialReader
+) -> None:
     opened(reader)
     assert read_and_lift(reader, sam_emulator, RESIDENT_FEMALE) is not None
 
@@ -296,7 +349,9 @@ def test_autodetect_probes_candidates_and_takes_the_one_with_a_sam(
     silent.start()
     try:
         candidates = ["/nonexistent/ttyUSB9", str(silent.reader_end), sam_reader_port]
-        reader = Ga467SerialReader(None, timeout=1.0, probe_timeout=0.3, poll_interval=0.05, candidates=lambda: candidates)
+        reader = Ga467SerialReader(
+            None, timeout=1.0, probe_timeout=0.3, poll_interval=0.05, candidates=lambda: candidates
+        )
         try:
             sam_emulator.place(RESIDENT_FEMALE)
             reader.open()
@@ -317,7 +372,9 @@ def test_autodetect_with_no_reader_says_so() -> None:
     assert "自动检测" in reader.describe()
 
 
-def test_the_emulator_never_saw_a_fingerprint_command(sam_emulator: SamReaderEmulator, reader: Ga467SerialReader) -> None:
+def test_the_emulator_never_saw_a_fingerprint_command(
+    sam_emulator: SamReaderEmulator, reader: Ga467SerialReader
+) -> None:
     sam_emulator.place(RESIDENT_FEMALE)
     assert opened(reader).read_card(READ) is not None
     wait_until(lambda: READ_TEXT_PHOTO in sam_emulator.commands, 5, what="the read command")

@@ -35,6 +35,11 @@ def test_sam_error_carries_sw3() -> None:
 
 def test_message_code_and_detail_can_be_given() -> None:
     error = CardReadFailed("卡片认证失败，请重新放置身份证", code="sw3_31", detail="SW3=0x31", sw3=0x31)
-    assert (error.message, error.code, error.detail, error.sw3) == ("卡片认证失败，请重新放置身份证", "sw3_31", "SW3=0x31", 0x31)
+    assert (error.message, error.code, error.detail, error.sw3) == (
+        "卡片认证失败，请重新放置身份证",
+        "sw3_31",
+        "SW3=0x31",
+        0x31,
+    )
     assert str(error) == "卡片认证失败，请重新放置身份证 [sw3_31: SW3=0x31]"
     assert error.args == ("卡片认证失败，请重新放置身份证",)

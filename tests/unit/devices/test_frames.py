@@ -32,7 +32,9 @@ def test_command_constants_build_the_documented_sequence() -> None:
     assert build_command(*frames.FIND) == vectors.hx("AA AA AA 96 69 00 03 20 01 22")
     assert build_command(*frames.SELECT) == vectors.hx("AA AA AA 96 69 00 03 20 02 21")
     assert build_command(*frames.READ_TEXT_PHOTO) == vectors.hx("AA AA AA 96 69 00 03 30 01 32")
-    assert build_command(*frames.SET_MAX_RF_BYTE, frames.MAX_RF_BYTE) == vectors.hx("AA AA AA 96 69 00 04 61 FF 50 CA")
+    assert build_command(*frames.SET_MAX_RF_BYTE, frames.MAX_RF_BYTE) == vectors.hx(
+        "AA AA AA 96 69 00 04 61 FF 50 CA"
+    )
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00"])
@@ -229,7 +231,9 @@ def test_success_codes_are_not_errors(sw3: int) -> None:
 
 
 @pytest.mark.parametrize(("sw3", "kind"), sorted(STATUS_TABLE.items()))
-def test_every_status_code_maps_to_a_typed_error_with_a_chinese_instruction(sw3: int, kind: type[DeviceError]) -> None:
+def test_every_status_code_maps_to_a_typed_error_with_a_chinese_instruction(
+    sw3: int, kind: type[DeviceError]
+) -> None:
     error = status_error(sw3)
     assert type(error) is kind
     assert error.code == f"sw3_{sw3:02x}"
@@ -242,11 +246,13 @@ def test_every_status_code_maps_to_a_typed_error_with_a_chinese_instruction(sw3:
 
 def test_authentication_failures_tell_the_clerk_to_replace_the_card() -> None:
     for sw3 in (0x31, 0x32):
-        assert status_error(sw3).message.startswith("卡片认证失败，请重新放置身份证")
+        error = status_error(sw3)
+        assert error is not None and error.message.startswith("卡片认证失败，请重新放置身份证")
 
 
 def test_no_card_tells_the_clerk_to_place_the_card() -> None:
-    assert "请将身份证" in status_error(0x80).message
+    error = status_error(0x80)
+    assert error is not None and "请将身份证" in error.message
 
 
 @pytest.mark.parametrize("sw3", [0x00, 0x01, 0x7F, 0xFF])

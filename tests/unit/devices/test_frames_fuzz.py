@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devices.errors import DeviceError
-from devices.idcard.frames import PREAMBLE, FrameReader, build_command, build_response, parse_response, read_frame
+from devices.idcard.frames import (
+    PREAMBLE,
+    FrameReader,
+    build_command,
+    build_response,
+    parse_response,
+    read_frame,
+)
 from devices.idcard.sample_cards import SAMPLE_CARDS
 from devices.idcard.text import decode_read_response
 from tests.emulators import vectors
@@ -45,11 +52,15 @@ def mutate(rng: random.Random, frame: bytes) -> bytes:
             pos = rng.randrange(len(data) + 1)
             data[pos:pos] = rng.randbytes(rng.randint(1, 8))
         elif op == 5:  # garbage before, possibly preamble-like
-            data[:0] = rng.choice([rng.randbytes(rng.randint(1, 12)), PREAMBLE[: rng.randint(1, 5)], b"\xaa" * 7])
+            data[:0] = rng.choice(
+                [rng.randbytes(rng.randint(1, 12)), PREAMBLE[: rng.randint(1, 5)], b"\xaa" * 7]
+            )
         elif op == 6:  # wrapper bytes after
             data += rng.randbytes(rng.randint(1, 6))
         elif op == 7 and len(data) >= 7:  # a lying length field
-            data[5:7] = rng.choice([rng.randrange(65536), 0, 1, 2, 3, len(data) - 6, 4096, 65535]).to_bytes(2, "big")
+            data[5:7] = rng.choice([rng.randrange(65536), 0, 1, 2, 3, len(data) - 6, 4096, 65535]).to_bytes(
+                2, "big"
+            )
         elif op == 8:  # two frames run together
             data += rng.choice(SEED_FRAMES)[: rng.randint(0, 40)]
         elif op == 9:  # pure noise
@@ -133,7 +144,11 @@ def mutated_frames(draw: st.DrawFn) -> bytes:
 
 
 @settings(max_examples=3000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(buf=st.one_of(mutated_frames(), st.binary(max_size=300)), chunk=st.integers(1, 400), seed=st.integers(0, 2**16))
+@given(
+    buf=st.one_of(mutated_frames(), st.binary(max_size=300)),
+    chunk=st.integers(1, 400),
+    seed=st.integers(0, 2**16),
+)
 def test_hypothesis_mutated_frames_give_only_device_errors(buf: bytes, chunk: int, seed: int) -> None:
     check_parse(buf)
     check_reader(buf, random.Random(seed))

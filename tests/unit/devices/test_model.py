@@ -11,7 +11,9 @@ from devices.idcard.sample_cards import SAMPLE_CARDS
 from tests.emulators import vectors
 
 
-@pytest.mark.parametrize("card", [*SAMPLE_CARDS, vectors.FIXTURE_CARD], ids=lambda c: c.card_type.value + c.id_number[-4:])
+@pytest.mark.parametrize(
+    "card", [*SAMPLE_CARDS, vectors.FIXTURE_CARD], ids=lambda c: c.card_type.value + c.id_number[-4:]
+)
 def test_repr_and_str_never_reveal_number_name_address_or_photo(card: IdCard) -> None:
     for text in (repr(card), str(card), f"{card}", repr([card]), repr({"card": card})):
         assert card.id_number not in text
@@ -45,7 +47,12 @@ def test_repr_of_an_unknown_card_hides_the_raw_text() -> None:
 
 @pytest.mark.parametrize(
     ("number", "masked"),
-    [("11010519491231002X", "1101**********002X"), ("USA110019000101", "USA1*******0101"), ("12345678", "********"), ("", "")],
+    [
+        ("11010519491231002X", "1101**********002X"),
+        ("USA110019000101", "USA1*******0101"),
+        ("12345678", "********"),
+        ("", ""),
+    ],
 )
 def test_mask_id_number(number: str, masked: str) -> None:
     assert mask_id_number(number) == masked

@@ -54,7 +54,9 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
         ('[{"photo_wlt": "AAAA"}]', "unknown keys: photo_wlt"),
     ],
 )
-def test_malformed_scenarios_name_the_card_and_the_problem(tmp_path: Path, content: str, message: str) -> None:
+def test_malformed_scenarios_name_the_card_and_the_problem(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "s.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from devices.errors import CardReadFailed, DeviceError, DeviceNotConnected
-from devices.idcard.sample_cards import FOREIGN_PERMANENT, HK_RESIDENT, RESIDENT_FEMALE, RESIDENT_MALE, SAMPLE_CARDS
+from devices.idcard.sample_cards import (
+    FOREIGN_PERMANENT,
+    HK_RESIDENT,
+    RESIDENT_FEMALE,
+    RESIDENT_MALE,
+    SAMPLE_CARDS,
+)
 from devices.idcard.scenario import card_to_dict
 from devices.idcard.simulated import SimulatedCardReader
 
@@ -51,7 +57,9 @@ def test_a_card_arriving_within_the_timeout_is_returned() -> None:
 
 def test_present_after_follows_the_lift_not_the_read() -> None:
     now = [0.0]
-    reader = opened(SimulatedCardReader([RESIDENT_MALE, HK_RESIDENT], present_after=1.0, clock=lambda: now[0]))
+    reader = opened(
+        SimulatedCardReader([RESIDENT_MALE, HK_RESIDENT], present_after=1.0, clock=lambda: now[0])
+    )
     now[0] = 1.0
     assert reader.read_card(0) == RESIDENT_MALE
     now[0] = 5.0
@@ -133,7 +141,9 @@ def test_read_requires_open_and_close_is_idempotent() -> None:
 
 def test_loads_a_scenario_file(tmp_path: Path) -> None:
     path = tmp_path / "drill.json"
-    path.write_text(json.dumps([card_to_dict(HK_RESIDENT), {"sample": "resident_male"}], ensure_ascii=False), "utf-8")
+    path.write_text(
+        json.dumps([card_to_dict(HK_RESIDENT), {"sample": "resident_male"}], ensure_ascii=False), "utf-8"
+    )
     reader = opened(SimulatedCardReader(scenario=path, cycle=False))
     assert [reader.read_card(0) for _ in range(4)] == [HK_RESIDENT, None, RESIDENT_MALE, None]
     assert "2 张" in reader.describe()

@@ -25,7 +25,9 @@ def field(text: str, chars: int) -> bytes:
     return (text + " " * (chars - len(text))).encode("utf-16-le")
 
 
-def resident_block(*, valid_to: str = "20400101", flag: bytes = b"\x20\x00", sex: str = "1", nation: str = "01") -> bytes:
+def resident_block(
+    *, valid_to: str = "20400101", flag: bytes = b"\x20\x00", sex: str = "1", nation: str = "01"
+) -> bytes:
     """The §11 fixture text, built field by field from the §6.1 table (independently of encode_text)."""
     block = (
         field("张三", 15)
@@ -49,7 +51,11 @@ def test_decodes_the_resident_fixture() -> None:
     assert (card.name, card.sex, card.nation, card.birth) == ("张三", "男", "汉", date(1949, 12, 31))
     assert card.address == "北京市西城区某某路1号"
     assert card.id_number == "11010519491231002X"
-    assert (card.valid_from, card.valid_to, card.valid_long_term) == (date(2020, 1, 1), date(2040, 1, 1), False)
+    assert (card.valid_from, card.valid_to, card.valid_long_term) == (
+        date(2020, 1, 1),
+        date(2040, 1, 1),
+        False,
+    )
     assert card.raw_text == ""
 
 
@@ -68,14 +74,24 @@ def test_long_term_validity() -> None:
     assert card.valid_to is None
 
 
-@pytest.mark.parametrize(("code", "text"), [("0", "未知"), ("1", "男"), ("2", "女"), ("9", "未说明"), ("7", "7")])
+@pytest.mark.parametrize(
+    ("code", "text"), [("0", "未知"), ("1", "男"), ("2", "女"), ("9", "未说明"), ("7", "7")]
+)
 def test_sex_codes(code: str, text: str) -> None:
     card = decode_text(resident_block(sex=code))
     assert (card.sex_code, card.sex) == (code, text)
 
 
 @pytest.mark.parametrize(
-    ("code", "text"), [("01", "汉"), ("46", "德昂"), ("56", "基诺"), ("97", "其他"), ("98", "外国血统中国籍人士"), ("57", "57")]
+    ("code", "text"),
+    [
+        ("01", "汉"),
+        ("46", "德昂"),
+        ("56", "基诺"),
+        ("97", "其他"),
+        ("98", "外国血统中国籍人士"),
+        ("57", "57"),
+    ],
 )
 def test_nation_codes_and_unknown_codes_shown_raw(code: str, text: str) -> None:
     card = decode_text(resident_block(nation=code))
@@ -106,7 +122,12 @@ def test_decodes_a_foreign_permanent_residence_card_2017() -> None:
     card = decode_text(block)
     assert card == FOREIGN_PERMANENT
     assert card.card_type is CardType.FOREIGN_PERMANENT
-    assert (card.english_name, card.name, card.nationality, card.nation) == ("SMITH JOHN", "约翰", "USA", None)
+    assert (card.english_name, card.name, card.nationality, card.nation) == (
+        "SMITH JOHN",
+        "约翰",
+        "USA",
+        None,
+    )
     assert (card.card_version, card.authority_code, card.birth) == ("17", "1100", date(1900, 1, 1))
 
 
