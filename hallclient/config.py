@@ -66,6 +66,8 @@ class PlatformSection:
     timeout_s: float = 10.0
     ca_bundle: str = ""
     sync_interval_s: float = 5.0
+    # Where secrets go when no OS keyring is usable; empty: user config dir/secrets.
+    secret_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class PrinterSection:
 class CasesSection:
     supplement_working_days: int = 20
     deferred_working_days: int = 10
-    case_no_format: str = "{hall}{window:0>3}{date:%Y%m%d}{seq:04d}"
+    case_no_format: str = "{hall}-{window:0>3}-{date:%Y%m%d}-{seq:04d}"
 
 
 @dataclass(frozen=True)

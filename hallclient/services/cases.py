@@ -44,7 +44,7 @@ DOCUMENT_FOR = {
 
 @dataclass(frozen=True)
 class CaseRules:
-    case_no_format: str = "{hall}{window:0>3}{date:%Y%m%d}{seq:04d}"
+    case_no_format: str = "{hall}-{window:0>3}-{date:%Y%m%d}-{seq:04d}"
     supplement_working_days: int = 20  # 补正期限 printed on the one-time notice (local rule)
     deferred_working_days: int = 10  # 容缺 commitment; never beyond the item's promised limit
     notice_copies: int = 2

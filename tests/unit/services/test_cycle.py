@@ -65,7 +65,7 @@ def test_accept_writes_case_document_and_outbox_together(wiring, session) -> Non
     assert out.decision is Decision.ACCEPT
     assert out.document.pdf.startswith(b"%PDF")
     assert out.deadline_date is not None and out.deadline_date > TODAY
-    assert out.case_no.startswith("610113001" + "20260302")
+    assert out.case_no.startswith("610113-001-20260302-")
     assert _pending_kinds(wiring) == [RecordKind.CASE_ACCEPT]
     assert [d.sha256 for d in wiring.cases.archive(out.case_id)] == [out.document.sha256]
 
