@@ -16,7 +16,9 @@ __all__ = [
     "DeviceUnavailable",
     "FrameError",
     "NoCard",
+    "PinRequired",
     "SamError",
+    "UnsupportedCard",
 ]
 
 
@@ -105,3 +107,21 @@ class DeviceUnavailable(DeviceError):
 
     default_code = "unavailable"
     default_message = "此电脑上无法使用该设备驱动，请联系管理员检查设备设置"
+
+
+class PinRequired(DeviceError):
+    """The card wants its holder's PIN before it shows the data (社会保障卡: SW 6982 / 63Cx).
+
+    Drivers never try a PIN themselves: three wrong tries block the card (idcard.md §9.2). ``code`` is
+    ``pin_blocked`` when the card says its PIN is already blocked (SW 6983).
+    """
+
+    default_code = "pin_required"
+    default_message = "社保卡需要输入密码，请在密码键盘上输入"
+
+
+class UnsupportedCard(DeviceError):
+    """A card was recognised, but this reader cannot read the data the hall needs from it."""
+
+    default_code = "unsupported_card"
+    default_message = "此读卡器无法读取该卡片，请使用身份证阅读器，或手工录入"

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,9 @@ from hallclient.config import Config
 from hallclient.domain.queue import business_date
 from hallclient.services.auth import ClerkSession
 from hallclient.ui.clerk_window import ClerkWindow
-from hallclient.ui.customer_screen import CustomerScreen
+from hallclient.ui.customer_screen import CustomerScreen, choose_screen
 from hallclient.ui.login_dialog import LoginDialog
+from hallclient.ui.review_pad import SCREEN, ReviewPadWorker, attach_to_lane, stop_on_lane
 from hallclient.ui.style import STYLESHEET, install_fonts
 from hallclient.ui.threads import BackgroundRunner
 from hallclient.ui.workers import DeviceWorker, Lane, SyncWorker
@@ -59,7 +61,16 @@ def reader_factory(cfg: Config) -> Any:
     options: dict[str, Any] = {}
     if cfg.devices.card_reader_port:
         options["port"] = cfg.devices.card_reader_port
+    if cfg.devices.card_reader_library and cfg.devices.card_reader == "vendor-sdk":  # its key alone
+        options["library"] = cfg.devices.card_reader_library
     return lambda: devices.create(devices.CARD_READER, cfg.devices.card_reader, **options)
+
+
+def review_pad_factory(cfg: Config) -> Any:
+    d = cfg.devices
+    return lambda: devices.create(
+        devices.REVIEW_PAD, d.review_pad, port=d.review_pad_port, key_map=d.review_pad_keys
+    )
 
 
 @dataclass
@@ -73,11 +84,14 @@ class Workstation:
     customer: CustomerScreen
     device_lane: Lane
     sync_lane: Lane | None
+    review_pad: ReviewPadWorker | None = None  # a keypad on the device lane; None: the screen alone
 
     def shutdown(self) -> None:
         log.info("shutting down workstation")
         if self.sync_lane is not None:
             self.sync_lane.stop("stop")
+        if self.review_pad is not None:
+            stop_on_lane(self.review_pad, self.device_lane)
         self.device_lane.stop("close")
         self.runner.wait(10_000)
 
@@ -86,15 +100,26 @@ def open_workstation(
     wiring: Wiring, session: ClerkSession, runner: BackgroundRunner, *, sync: bool = True
 ) -> Workstation:
     cfg = wiring.config
-    customer = CustomerScreen(wiring.hall.name)
+    r = cfg.review
+    customer = CustomerScreen(wiring.hall.name, r.bad_reasons, r.timeout_s, r.photo)
     window = ClerkWindow(wiring, session, runner, customer)
     tz = wiring.hall.timezone
-    worker = DeviceWorker(reader_factory(cfg), lambda: business_date(dt.datetime.now(dt.UTC), tz))
+    worker = DeviceWorker(
+        reader_factory(cfg),
+        lambda: business_date(dt.datetime.now(dt.UTC), tz),
+        poll_ms=cfg.devices.card_reader_poll_ms,
+    )
     device_lane = Lane("device", worker)
     worker.card_checked.connect(window.on_card_checked)
     worker.state_changed.connect(window.on_reader_state)
     window.card_read_requested.connect(worker.read_once)
-    device_lane.start(worker.open)
+    pad = None
+    if cfg.devices.review_pad != SCREEN:
+        pad = ReviewPadWorker(review_pad_factory(cfg))
+        pad.rating_given.connect(customer.pad_rating)
+        pad.state_changed.connect(window.on_review_pad_state)
+        attach_to_lane(pad, device_lane)
+    device_lane.start(worker.start)
     sync_lane = None
     if sync:
         sync_worker = SyncWorker(wiring.sync_engine(), cfg.platform.sync_interval_s)
@@ -102,19 +127,20 @@ def open_workstation(
         sync_worker.status_changed.connect(window.on_sync_status)
         window.sync_requested.connect(sync_worker.sync_now)
         sync_lane.start(sync_worker.start)
-    place_customer_screen(customer)
-    return Workstation(wiring, session, runner, window, customer, device_lane, sync_lane)
+    place_customer_screen(customer, r.screen)
+    return Workstation(wiring, session, runner, window, customer, device_lane, sync_lane, pad)
 
 
-def place_customer_screen(customer: CustomerScreen) -> None:
-    """On the second monitor when there is one (the counter's customer-facing screen)."""
+def place_customer_screen(customer: CustomerScreen, configured: int = -1) -> None:
+    """On the configured monitor (review.screen), else the second one when there is one."""
     screens = QApplication.screens()
-    if len(screens) > 1:
-        geo = screens[1].geometry()
-        customer.move(geo.topLeft())
-        customer.showFullScreen()
-    else:
+    index = choose_screen(len(screens), configured)
+    if index is None:
         customer.show()
+        return
+    customer.setScreen(screens[index])
+    customer.move(screens[index].geometry().topLeft())
+    customer.showFullScreen()
 
 
 def run_gui(wiring: Wiring) -> int:
@@ -131,3 +157,61 @@ def run_gui(wiring: Wiring) -> int:
         return app.exec()
     finally:
         station.shutdown()
+
+
+# ---- benchmarks of the window client (DESIGN.md §9); driven by `hallclient bench start|memory` ----------
+
+
+def bench_child_window(store_url: str, staff_no: str, password: str) -> None:
+    """The child process that `bench start` times: prints READY once the clerk window has been painted."""
+    from hallclient.wiring import build
+
+    # The store and services first, then Qt widgets, as `hallclient` itself does.
+    wiring = build(Config().with_overrides({"store.url": store_url}))
+    session = wiring.auth.login(staff_no, password, "1", "bench")
+    app = make_qapp()
+    runner = BackgroundRunner()
+    window = ClerkWindow(wiring, session, runner, CustomerScreen(wiring.hall.name))
+    window.show()
+    app.processEvents()
+    print("READY", flush=True)
+    runner.wait()
+    wiring.close()
+
+
+def bench_memory_day(wiring: Wiring, session: ClerkSession, tickets: int) -> tuple[float, float, float]:
+    """A day at one window in the real window: call, card, finish, review. Returns (seconds, rss0, rss1)."""
+    from hallclient.ui.demo import read_card, wait_for
+
+    make_qapp()
+    station = open_workstation(wiring, session, BackgroundRunner(), sync=False)
+    win = station.window
+    rss0 = _rss_mb()
+    started = time.perf_counter()
+    try:
+        for _ in range(tickets):
+            wiring.queue.issue_ticket("general")
+            win.call_next()
+            wait_for(win.ticket_called, failed=win.operation_failed)
+            read_card(win)
+            win.finish()
+            wait_for(win.service_finished, failed=win.operation_failed)
+            win.customer.choose_level(5)
+            wait_for(win.review_recorded, failed=win.operation_failed)
+        return time.perf_counter() - started, rss0, _rss_mb()
+    finally:
+        station.shutdown()
+        win.close()
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

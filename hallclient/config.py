@@ -7,6 +7,7 @@ variables < command-line flags. Every key is documented in docs/configuration.md
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -74,8 +75,20 @@ class PlatformSection:
 class DevicesSection:
     card_reader: str = "simulated"
     card_reader_port: str = ""
-    ticket_printer: str = "pdf"
+    # The vendor-sdk driver's library: a path or a name; empty: look for termb, then sdtapi.
+    card_reader_library: str = ""
+    # How often the device thread looks for a card (hot-plug too); 0: only when the clerk presses 读卡 (F2).
+    card_reader_poll_ms: int = 400
+    ticket_printer: str = "pdf"  # escpos | pdf | simulated (the kiosk's slip printer)
+    # escpos: the connection, "usb:0416:5011", "serial:COM3", "tcp:192.168.1.50:9100" or "/dev/usb/lp0";
+    # pdf: the folder slips are saved in (empty: user data dir/tickets).
+    ticket_printer_port: str = ""
+    ticket_printer_paper_mm: int = 80  # 80 or 58
     review_pad: str = "screen"
+    # The review pad's device: an evdev node (hid-keys, e.g. /dev/input/by-id/…-event-kbd) or a serial
+    # port (serial-keypad); and hid-keys' key map, "KEY_KP5=5,KEY_KP1=1,KEY_A=r1,KEY_KPENTER=ok" (empty: default).
+    review_pad_port: str = ""
+    review_pad_keys: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,131 @@ class CasesSection:
     supplement_working_days: int = 20
     deferred_working_days: int = 10
     case_no_format: str = "{hall}-{window:0>3}-{date:%Y%m%d}-{seq:04d}"
+    notice_working_days: int = 5  # 行政许可法 §32: one-time notice within 5 days of receipt
+    issue_receipt: bool = False  # also print a 收件凭证 when deciding on the spot
+    review_authority: str = ""  # 行政复议机关 named on 不予受理决定书
+
+
+@dataclass(frozen=True)
+class VoiceSection:
+    enabled: bool = True
+    template: str = "请{ticket}号到{window}号窗口办理"
+    repeat: int = 2
+    clip_dir: str = ""  # empty: the shipped Mandarin clips (resources/voice/default)
+    volume: float = 1.0
+    max_queue: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.volume <= 1.0:
+            raise ConfigError(f"[voice] volume 的值 {self.volume} 无效，应在 0 到 1 之间")
+        if self.repeat < 1 or self.max_queue < 1:
+            raise ConfigError("[voice] repeat 和 max_queue 应为正整数")
+        # Imported here: only a [voice] section needs the devices package, at the moment it is built.
+        from devices.voice.errors import TemplateError
+        from devices.voice.tokens import check_template
+
+        try:
+            check_template(self.template)
+        except TemplateError as exc:
+            raise ConfigError(f"[voice] template：{exc.message}") from exc
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    recall_limit: int = 3  # recalls (重呼) per ticket
+    call_back_minutes: int = 30  # a held or no-show ticket may be called back within this time
+    priority_policy: str = "priority_first"  # or "interleave": 1 priority ticket per interleave_n normal
+    interleave_n: int = 3
+
+    def __post_init__(self) -> None:
+        if self.priority_policy not in ("priority_first", "interleave"):
+            raise ConfigError(
+                f"[queue] priority_policy 的值 {self.priority_policy!r} 无效，应为 priority_first 或 interleave"
+            )
+        if self.recall_limit < 0 or self.call_back_minutes < 0 or self.interleave_n < 1:
+            raise ConfigError("[queue] recall_limit、call_back_minutes 不能为负数，interleave_n 至少为 1")
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """好差评 and rectification (reviews.md): the customer screen, the reasons, the deadline, the QR."""
+
+    screen: int = -1  # which monitor shows the customer screen; -1: the second one if there is one
+    timeout_s: int = 90  # an unanswered invitation leaves the service unreviewed
+    bad_reasons: tuple[str, ...] = (
+        "等候时间过长",
+        "服务态度不好",
+        "办事效率低",
+        "一次性告知不清楚",
+        "要求提供不必要的材料",
+        "办事指南与实际不符",
+        "其他",
+    )
+    rectification_days: int = 15  # working days, holiday calendar aware
+    # The QR on acceptance notices; {case_no} and {query_code} are filled in.
+    url_template: str = "case={case_no};q={query_code}"
+    # The clerk's photo on the customer screen, e.g. "D:/hall/photos/{staff_no}.jpg"; empty: a silhouette.
+    photo: str = ""
+
+    def __post_init__(self) -> None:
+        if self.timeout_s < 5:
+            raise ConfigError(f"[review] timeout_s 的值 {self.timeout_s} 太小，应至少为5秒")
+        if self.rectification_days < 1:
+            raise ConfigError("[review] rectification_days 应为正整数（工作日）")
+        if not [r for r in self.bad_reasons if r.strip()]:
+            raise ConfigError("[review] bad_reasons 至少需要一项差评原因")
+        for key in ("case_no", "query_code"):
+            if "{" + key + "}" not in self.url_template:
+                raise ConfigError(f"[review] url_template 中缺少 {{{key}}}")
+
+
+@dataclass(frozen=True)
+class PrivacySection:
+    # How long a full ID number stays shown after an audited reveal (it is masked again earlier if the
+    # service finishes).
+    reveal_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.reveal_seconds <= 600:
+            raise ConfigError(
+                f"[privacy] reveal_seconds 的值 {self.reveal_seconds} 无效，应在 1 到 600 秒之间"
+            )
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    """The ticket kiosk (取号机, ``hallclient kiosk``)."""
+
+    businesses: tuple[str, ...] = ()  # business codes offered, in this order; empty: every active business
+    id_card: bool = False  # read an ID card before issuing (greets the person masked; nothing is stored)
+    footer: tuple[str, ...] = ("请在等候区留意叫号屏和语音提示", "本票当日有效")
+    qr_template: str = ""  # a QR on the slip, {ticket} and {date} filled in; empty: no QR
+    result_seconds: int = 15  # how long "您的号码 A012" stays on screen
+    fullscreen: bool = True
+
+    def __post_init__(self) -> None:
+        if not 3 <= self.result_seconds <= 300:
+            raise ConfigError(f"[kiosk] result_seconds 的值 {self.result_seconds} 无效，应在 3 到 300 秒之间")
+        try:
+            self.qr_template.format(ticket="A001", date="2026-03-02")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConfigError(f"[kiosk] qr_template 只能使用 {{ticket}} 和 {{date}}：{exc}") from None
+
+
+@dataclass(frozen=True)
+class BoardSection:
+    """The hall display (叫号屏, ``hallclient board``)."""
+
+    last_n: int = 4  # recent calls listed
+    flash_seconds: float = 5.0  # a new call flashes this long
+    windows: tuple[str, ...] = ()  # window numbers shown; empty: every window
+    fullscreen: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.last_n <= 20:
+            raise ConfigError(f"[board] last_n 的值 {self.last_n} 无效，应在 1 到 20 之间")
+        if not 0 <= self.flash_seconds <= 60:
+            raise ConfigError(f"[board] flash_seconds 的值 {self.flash_seconds} 无效，应在 0 到 60 秒之间")
 
 
 @dataclass(frozen=True)
@@ -99,6 +237,12 @@ class Config:
     devices: DevicesSection = field(default_factory=DevicesSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     cases: CasesSection = field(default_factory=CasesSection)
+    queue: QueueSection = field(default_factory=QueueSection)
+    voice: VoiceSection = field(default_factory=VoiceSection)
+    review: ReviewSection = field(default_factory=ReviewSection)
+    privacy: PrivacySection = field(default_factory=PrivacySection)
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    board: BoardSection = field(default_factory=BoardSection)
     source: str = "(defaults)"
 
     @property
@@ -153,15 +297,24 @@ def _coerce(raw: Any, default: Any, where: str) -> Any:
             return float(raw)
         if kind is str and isinstance(raw, str | int | float) and not isinstance(raw, bool):
             return str(raw)
+        if kind is tuple:
+            # A TOML array of strings, or one string separated by "," or "、" (environment variables).
+            items = raw.replace("、", ",").split(",") if isinstance(raw, str) else raw
+            if isinstance(items, list | tuple) and all(isinstance(i, str) for i in items):
+                return tuple(i.strip() for i in items if i.strip())
     except (TypeError, ValueError):
         pass
-    expected = {bool: "true 或 false", int: "整数", float: "数字", str: "字符串"}[kind]
+    expected = {bool: "true 或 false", int: "整数", float: "数字", str: "字符串", tuple: "字符串列表"}[kind]
     raise ConfigError(f"{where} 的值 {raw!r} 无效，应为{expected}")
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    path = path or default_config_path()
     env = os.environ if env is None else env
+    explicit = path or (Path(env["HALLCLIENT_CONFIG"]) if env.get("HALLCLIENT_CONFIG") else None)
+    if explicit is not None and not explicit.exists():
+        # A file somebody named on purpose and mistyped must not silently become the defaults.
+        raise ConfigError(f"找不到配置文件 {explicit}。请检查 --config 或 HALLCLIENT_CONFIG 指定的路径。")
+    path = explicit or default_config_path()
     cfg = Config()
     if path.exists():
         try:
@@ -185,8 +338,13 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     return cfg
 
 
+def mask_url_password(url: str) -> str:
+    """``postgresql+psycopg://hall:secret@host/db`` → ``postgresql+psycopg://hall:******@host/db``."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1******@", url)
+
+
 def describe(cfg: Config) -> list[tuple[str, str]]:
-    """Effective values as (key, value) lines, secrets masked."""
+    """Effective values as (key, value) lines, secrets masked (the token, a store password)."""
     out: list[tuple[str, str]] = [("config_file", cfg.source)]
     for section in _sections():
         sec = getattr(cfg, section)
@@ -194,6 +352,10 @@ def describe(cfg: Config) -> list[tuple[str, str]]:
             value = getattr(sec, f.name)
             if (section, f.name) in SECRET_KEYS and value:
                 value = "******"
+            if (section, f.name) == ("store", "url"):
+                value = mask_url_password(value)
+            if isinstance(value, tuple):
+                value = "、".join(value)
             out.append((f"{section}.{f.name}", str(value)))
-    out.append(("store.effective_url", cfg.store_url))
+    out.append(("store.effective_url", mask_url_password(cfg.store_url)))
     return out

@@ -20,13 +20,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Scrubs the whole formatted record, tracebacks included (the filter only sees the message)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_ids(super().format(record))
+
+
 def setup_logging(log_dir: Path | None, level: int = logging.INFO, console: bool = False) -> Path | None:
     root = logging.getLogger()
     root.setLevel(level)
     for h in list(root.handlers):
         if getattr(h, "_hallclient", False):
             root.removeHandler(h)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = []
     path = None
     if log_dir is not None:

@@ -15,3 +15,7 @@ if os.environ.get("HALLCLIENT_BLOCK_QT") == "1":
             return None
 
     sys.meta_path.insert(0, _BlockQt())
+
+# No test reads or writes the OS keyring of the machine it runs on: secrets go to the file store
+# (tests give it a temporary platform.secret_dir). Subprocesses inherit this.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")

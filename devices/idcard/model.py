@@ -25,6 +25,9 @@ class CardType(StrEnum):
     """港澳台居民居住证 (flag 'J')."""
     UNKNOWN = "unknown"
     """Any other flag (e.g. the 2023 永久居留身份证): fields are not guessed; see ``IdCard.raw_text``."""
+    SOCIAL_SECURITY = "social_security"
+    """社会保障卡 read over PC/SC (idcard.md §9.2): name, sex, nation, birth, ``id_number`` (the 社会保障号码)
+    and ``card_number`` (卡号); no address, authority or validity."""
 
 
 def mask_id_number(number: str) -> str:
@@ -41,7 +44,8 @@ class IdCard:
     For ``FOREIGN_PERMANENT`` cards ``name`` is the Chinese name and ``id_number`` the 15-character permanent
     residence number; for ``HK_MO_TW`` cards ``id_number`` is the 18-character number (810000/820000/830000).
     For ``UNKNOWN`` cards every field is empty and ``raw_text`` holds the decoded 128-character block, for the
-    clerk to read and key by hand.
+    clerk to read and key by hand. For ``SOCIAL_SECURITY`` cards ``id_number`` is the 社会保障号码 (for a
+    citizen, the 公民身份号码) and ``card_number`` the 社保卡卡号.
     """
 
     card_type: CardType
@@ -67,12 +71,17 @@ class IdCard:
     issue_count: str = ""
     # UNKNOWN cards only
     raw_text: str = ""
+    # SOCIAL_SECURITY cards only: 社会保障卡卡号 (EF05 record 07)
+    card_number: str = ""
     # Encrypted WLT photo, decoded in memory only for 人证核验; never persisted or logged.
     photo_wlt: bytes | None = field(default=None, repr=False)
+    # The photo as an image file's bytes (BMP), decoded in memory by the vendor's licensed library
+    # (vendor-sdk driver only: no other decoder exists, idcard.md §8). Same rules as ``photo_wlt``.
+    photo_image: bytes | None = field(default=None, repr=False)
 
     def without_photo(self) -> IdCard:
         """The same card without the photo bytes (for anything that outlives the 人证核验 step)."""
-        return dataclasses.replace(self, photo_wlt=None)
+        return dataclasses.replace(self, photo_wlt=None, photo_image=None)
 
     @property
     def masked_id_number(self) -> str:
@@ -82,7 +91,7 @@ class IdCard:
         valid_to = "长期" if self.valid_long_term else self.valid_to
         return (
             f"IdCard(card_type={self.card_type.name}, id_number={self.masked_id_number!r}, "
-            f"sex={self.sex!r}, valid_to={valid_to}, photo={'yes' if self.photo_wlt else 'no'})"
+            f"sex={self.sex!r}, valid_to={valid_to}, photo={'yes' if self.photo_wlt or self.photo_image else 'no'})"
         )
 
     __str__ = __repr__

@@ -12,7 +12,16 @@ from typing import Final
 from devices.idcard.codes import nation_text, sex_text
 from devices.idcard.model import CardType, IdCard
 
-__all__ = ["FOREIGN_PERMANENT", "HK_RESIDENT", "RESIDENT_FEMALE", "RESIDENT_MALE", "SAMPLE_CARDS"]
+__all__ = [
+    "FOREIGN_PERMANENT",
+    "HK_RESIDENT",
+    "RESIDENT_FEMALE",
+    "RESIDENT_MALE",
+    "SAMPLE_CARDS",
+    "SOCIAL_SECURITY_CARDS",
+    "SOCIAL_SECURITY_FEMALE",
+    "SOCIAL_SECURITY_MALE",
+]
 
 RESIDENT_FEMALE: Final = IdCard(
     card_type=CardType.RESIDENT,
@@ -76,3 +85,30 @@ FOREIGN_PERMANENT: Final = IdCard(
 )
 
 SAMPLE_CARDS: Final = (RESIDENT_FEMALE, RESIDENT_MALE, HK_RESIDENT, FOREIGN_PERMANENT)
+
+# 社会保障卡 (read over PC/SC): the 社会保障号码 of a citizen is the 公民身份号码. Card numbers are made up.
+SOCIAL_SECURITY_FEMALE: Final = IdCard(
+    card_type=CardType.SOCIAL_SECURITY,
+    name="韩梅梅",
+    sex=sex_text("2"),
+    sex_code="2",
+    nation=nation_text("01"),
+    nation_code="01",
+    birth=date(1949, 12, 31),
+    id_number="11010519491231002X",
+    card_number="S00000001",
+)
+
+SOCIAL_SECURITY_MALE: Final = IdCard(
+    card_type=CardType.SOCIAL_SECURITY,
+    name="欧阳李雷",
+    sex=sex_text("1"),
+    sex_code="1",
+    nation=nation_text("08"),
+    nation_code="08",
+    birth=date(1880, 1, 1),
+    id_number="440524188001010014",
+    card_number="S00000002",
+)
+
+SOCIAL_SECURITY_CARDS: Final = (SOCIAL_SECURITY_FEMALE, SOCIAL_SECURITY_MALE)

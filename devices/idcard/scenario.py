@@ -14,10 +14,11 @@ Format (UTF-8 JSON)::
     ]
 
 - Keys are the field names of :class:`~devices.idcard.model.IdCard`; ``card_type`` is one of ``resident``,
-  ``foreign_permanent``, ``hk_mo_tw``, ``unknown`` (default ``resident``). Missing fields are empty.
+  ``foreign_permanent``, ``hk_mo_tw``, ``social_security``, ``unknown`` (default ``resident``). Missing fields
+  are empty.
 - Dates are ``YYYY-MM-DD`` or ``YYYYMMDD``; ``"valid_to": "长期"`` means long-term validity.
-- ``sex`` and ``nation`` are derived from ``sex_code`` / ``nation_code`` (nation only for resident cards)
-  unless given explicitly.
+- ``sex`` and ``nation`` are derived from ``sex_code`` / ``nation_code`` (nation only for resident and
+  social security cards) unless given explicitly.
 - ``{"sample": NAME}`` stands for a shipped synthetic card: ``resident_female``, ``resident_male``,
   ``hk_resident``, ``foreign_permanent``.
 - No photo: scenario cards carry none. Use synthetic people only (privacy.md §3, drills).
@@ -46,11 +47,22 @@ _SAMPLES = {
     "hk_resident": sample_cards.HK_RESIDENT,
     "foreign_permanent": sample_cards.FOREIGN_PERMANENT,
 }
+# Cards that carry a 民族 code: the others' nation stays None unless a scenario gives one.
+_WITH_NATION = frozenset({CardType.RESIDENT, CardType.SOCIAL_SECURITY})
 _TEXT_FIELDS = frozenset(
     f.name
     for f in dataclasses.fields(IdCard)
     if f.name
-    not in {"card_type", "birth", "valid_from", "valid_to", "valid_long_term", "nation", "photo_wlt"}
+    not in {
+        "card_type",
+        "birth",
+        "valid_from",
+        "valid_to",
+        "valid_long_term",
+        "nation",
+        "photo_wlt",
+        "photo_image",
+    }
 )
 
 
@@ -86,7 +98,7 @@ def card_from_dict(item: dict[str, Any]) -> IdCard:
     long_term = item.get("valid_to") == LONG_TERM
     sex_code = texts.get("sex_code", "")
     nation_code = texts.get("nation_code", "")
-    nation = item.get("nation", nation_text(nation_code) if card_type is CardType.RESIDENT else None)
+    nation = item.get("nation", nation_text(nation_code) if card_type in _WITH_NATION else None)
     texts.setdefault("sex", sex_text(sex_code))
     card = IdCard(
         card_type=card_type,
@@ -113,7 +125,7 @@ def card_to_dict(card: IdCard) -> dict[str, Any]:
             out[key] = value.isoformat()
     if card.valid_long_term:
         out["valid_to"] = LONG_TERM
-    if card.nation != (nation_text(card.nation_code) if card.card_type is CardType.RESIDENT else None):
+    if card.nation != (nation_text(card.nation_code) if card.card_type in _WITH_NATION else None):
         out["nation"] = card.nation
     return out
 

@@ -54,6 +54,12 @@ class SimulatedCardReader:
         self._field_read = False
         self._error: DeviceError | None = None
 
+    @property
+    def on_demand(self) -> bool:
+        """True when a scripted card lands the moment a read asks for it (``present_after`` 0): such a reader
+        must be read on request (读卡, F2), not polled, or every other poll would read another card."""
+        return bool(self._script) and self._present_after == 0
+
     # -- CardReader -------------------------------------------------------------------------------------
 
     def open(self) -> None:

@@ -156,6 +156,8 @@ def encode_text(card: IdCard) -> bytes:
                 raise ValueError("raw_text of an UNKNOWN card carries a known type flag at character 124")
             _put(block, FLAG_OFFSET, 2, UNKNOWN_FLAG, "flag")
         return bytes(block)
+    if card.card_type not in _LAYOUTS:
+        raise ValueError(f"a {card.card_type.value} card has no ID-card text block")
     block = bytearray(" ".encode("utf-16-le") * (TEXT_SIZE // 2))
     for name, offset, length in _LAYOUTS[card.card_type]:
         if name in _DATE_FIELDS:

@@ -22,7 +22,15 @@ log = logging.getLogger("hallclient")
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 # Subcommand modules, in help order. Each has ``register(sub, bench) -> None``.
-MODULES = ("hallclient.cli.core",)
+MODULES = (
+    "hallclient.cli.core",
+    "hallclient.cli.idcard",
+    "hallclient.cli.app_cmds",
+    "hallclient.cli.sync_cmds",
+    "hallclient.cli.cases",
+    "hallclient.cli.queue",
+    "hallclient.cli.faces",
+)
 
 
 class CliError(Exception):
@@ -83,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(exc, "code", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `hallclient catalogue list | head`: the reader left; not an error
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as exc:
         message = getattr(exc, "message", None)
         if message:  # an expected failure with words for people: no traceback

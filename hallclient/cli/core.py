@@ -1,4 +1,6 @@
-"""Core subcommands: the window client, demo, config, db, clerk, idcard check, sync, catalogue, platform."""
+"""Core subcommands: the window client, demo, config, db, clerk, platform (idcard: cli/idcard.py).
+
+``sync`` lives in hallclient.cli.sync_cmds."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hallclient.cli.base import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError, effective_config, opened_wiring
-from hallclient.config import describe, load_config
+from hallclient.config import Config, describe, load_config
 
 
 def register(sub: Any, bench: Any) -> None:
@@ -51,23 +53,14 @@ def register(sub: Any, bench: Any) -> None:
     add.add_argument("name")
     add.add_argument("--role", default="clerk", choices=["clerk", "manager", "trainer", "admin"])
     add.set_defaults(handler=cmd_clerk_add)
-
-    idc = sub.add_parser("idcard", help="ID card tools for hall IT")
-    isub = idc.add_subparsers(dest="action", required=True)
-    chk = isub.add_parser("check", help="check ID numbers; exit 0 only if all are valid")
-    chk.add_argument("numbers", nargs="+")
-    chk.set_defaults(handler=cmd_idcard_check)
-
-    sy = sub.add_parser("sync", help="sync with the central platform")
-    ssub = sy.add_subparsers(dest="action", required=True)
-    ssub.add_parser("status", help="pending / sent / rejected records").set_defaults(handler=cmd_sync)
-    ssub.add_parser("run", help="push everything pending now and report").set_defaults(handler=cmd_sync)
-
-    cat = sub.add_parser("catalogue", help="the item catalogue")
-    catsub = cat.add_subparsers(dest="action", required=True)
-    lst = catsub.add_parser("list", help="list the items in the store")
-    lst.add_argument("--json", action="store_true")
-    lst.set_defaults(handler=cmd_catalogue_list)
+    pw = clsub.add_parser(
+        "passwd", help="reset a clerk's password (HALLCLIENT_NEW_PASSWORD or a prompt); unlocks"
+    )
+    pw.add_argument("staff_no")
+    pw.set_defaults(handler=cmd_clerk_passwd)
+    unlock = clsub.add_parser("unlock", help="lift the lock after repeated wrong passwords")
+    unlock.add_argument("staff_no")
+    unlock.set_defaults(handler=cmd_clerk_unlock)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -97,20 +90,6 @@ def cmd_clerk_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_idcard_check(args: argparse.Namespace) -> int:
-    from hallclient.domain.idnumber import IdNumberError, mask_id, parse_id_number
-
-    ok = True
-    for text in args.numbers:
-        try:
-            number = parse_id_number(text)
-            print(f"{number.masked()}  有效  出生 {number.birth_date}  性别 {number.sex}")
-        except IdNumberError as exc:
-            ok = False
-            print(f"{mask_id(text)}  无效  {exc.message}")
-    return EXIT_OK if ok else EXIT_FAIL
-
-
 def cmd_platform_serve(args: argparse.Namespace) -> int:
     from hallclient.logs import setup_logging
     from hallclient.sync.reference_platform import ReferencePlatform, parse_faults
@@ -120,43 +99,22 @@ def cmd_platform_serve(args: argparse.Namespace) -> int:
         parse_faults(args.faults)
     except ValueError as exc:
         raise CliError(f"--faults 无效：{exc}", EXIT_USAGE) from exc
-    platform = ReferencePlatform(
-        args.platform_db, host=args.host, port=args.port, faults=args.faults, token=args.token
-    )
-    print(f"reference platform on http://{args.host}:{args.port} (store {args.platform_db}); Ctrl+C to stop")
-    platform.serve_forever()
-    return EXIT_OK
-
-
-def cmd_sync(args: argparse.Namespace) -> int:
-    with opened_wiring(args) as w:
-        if args.action == "run":
-            report = w.sync_engine().drain()
-            print(
-                f"已上报 {report.sent} 条，重复 {report.duplicates} 条，被拒 {report.rejected} 条"
-                + (f"；错误：{report.error}" if report.error else "")
-            )
-        with w.uow() as uow:
-            counts = uow.outbox.counts()
-    print(
-        f"待上报 {counts.pending}，已上报 {counts.sent}，被拒 {counts.rejected}"
-        + (f"，最早待上报 {counts.oldest_pending_at:%Y-%m-%d %H:%M}" if counts.oldest_pending_at else "")
-    )
-    return EXIT_OK if counts.pending == 0 and counts.rejected == 0 else EXIT_FAIL
-
-
-def cmd_catalogue_list(args: argparse.Namespace) -> int:
-    with opened_wiring(args) as w:
-        items = w.catalogue.items
-        if args.json:
-            from hallclient.store.catalogue_rows import item_to_dict
-
-            print(json.dumps([item_to_dict(i) for i in items], ensure_ascii=False, indent=2))
-        else:
-            for i in items:
-                print(
-                    f"{i.key}\t{i.name}\t{i.department}\t承诺{i.promised_limit.days}日\t材料{len(i.materials)}项"
-                )
+    if args.token is not None and not args.token.strip():
+        raise CliError("--token 不能为空：不指定 --token 时接受任何非空令牌", EXIT_USAGE)
+    try:
+        platform = ReferencePlatform(
+            args.platform_db, host=args.host, port=args.port, faults=args.faults, token=args.token
+        )
+    except OSError as exc:
+        raise CliError(
+            f"无法在 {args.host}:{args.port} 上监听（{exc.strerror or exc}）。端口可能已被占用，请换一个 --port。"
+        ) from exc
+    # platform.url carries the real port (with --port 0 the system picks one).
+    print(f"reference platform on {platform.url} (store {args.platform_db}); Ctrl+C to stop", flush=True)
+    try:
+        platform.serve_forever()
+    except KeyboardInterrupt:
+        platform.stop()
     return EXIT_OK
 
 
@@ -174,7 +132,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     platform = ReferencePlatform(out / "platform.db", port=0).start()
     try:
-        cfg = load_config(args.config if args.config else out / "no-config.toml", env={}).with_overrides(
+        cfg = (load_config(args.config, env={}) if args.config else Config()).with_overrides(
             {
                 "store.url": f"sqlite:///{out / 'hallclient.db'}",
                 "platform.url": platform.url,
@@ -201,3 +159,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     ok = not summary["errors"] and summary["outbox_synced"] == summary["outbox_created"] > 0
     return EXIT_OK if ok else EXIT_FAIL
+
+
+def cmd_clerk_passwd(args: argparse.Namespace) -> int:
+    with opened_wiring(args) as w:
+        password = os.environ.get("HALLCLIENT_NEW_PASSWORD") or getpass.getpass("新密码：")
+        w.auth.set_password(args.staff_no, password)
+        print(f"已重设工号 {args.staff_no} 的密码，并解除锁定")
+    return EXIT_OK
+
+
+def cmd_clerk_unlock(args: argparse.Namespace) -> int:
+    with opened_wiring(args) as w:
+        w.auth.unlock(args.staff_no)
+        print(f"已解除工号 {args.staff_no} 的锁定")
+    return EXIT_OK

@@ -7,6 +7,7 @@ acceptance; anything else missing or non-conforming → one one-time notice list
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -89,6 +90,36 @@ _TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.WITHDRAWN: frozenset(),
 }
 
+# Open cases with a deadline the window must watch: 补正期限, 容缺 commitment, the 5-day notice limit.
+WATCHED_STATUSES = (CaseStatus.RECEIVED, CaseStatus.AWAITING_SUPPLEMENT, CaseStatus.DEFERRED)
+FINAL_STATUSES = (CaseStatus.REJECTED, CaseStatus.CONCLUDED, CaseStatus.TERMINATED, CaseStatus.WITHDRAWN)
+
+
+class CaseResult(StrEnum):
+    """办结结果: one internal outcome; the sync code tables map it per target (platform.md §6)."""
+
+    ISSUED = "issued"  # 出证办结 / 准予
+    DENIED = "denied"  # 不予许可
+    VOIDED = "voided"  # 作废办结 (business-side invalid)
+    DELETED = "deleted"  # 删除办结 (technical mistake)
+    FORWARDED = "forwarded"  # 转报办结
+    RETURNED = "returned"  # 退件: promise not kept, not supplemented, withdrawn
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+
+
+CASE_RESULT_LABELS = {
+    CaseResult.ISSUED: "出证办结",
+    CaseResult.DENIED: "不予许可",
+    CaseResult.VOIDED: "作废办结",
+    CaseResult.DELETED: "删除办结",
+    CaseResult.FORWARDED: "转报办结",
+    CaseResult.RETURNED: "退件",
+    CaseResult.NOT_ACCEPTED: "不予受理",
+}
+
+# Results that need a stated reason (电子监察 ``exitres`` is required for 1–5).
+RESULTS_NEEDING_REASON = frozenset(CaseResult) - {CaseResult.ISSUED}
+
 DECISION_TARGET = {
     Decision.ACCEPT: CaseStatus.ACCEPTED,
     Decision.DEFER: CaseStatus.DEFERRED,
@@ -106,6 +137,15 @@ def check_transition(current: CaseStatus, target: CaseStatus) -> None:
         raise TransitionError(
             f"办件当前状态为「{CASE_STATUS_LABELS[current]}」，不能变为「{CASE_STATUS_LABELS[target]}」"
         )
+
+
+def allowed_transitions(current: CaseStatus) -> frozenset[CaseStatus]:
+    return _TRANSITIONS[current]
+
+
+def is_overdue(status: CaseStatus, deadline: dt.date | None, today: dt.date) -> bool:
+    """An open case whose 补正 / 容缺 / notice deadline has passed (the deadline day itself still counts)."""
+    return status in WATCHED_STATUSES and deadline is not None and deadline < today
 
 
 @dataclass(frozen=True)

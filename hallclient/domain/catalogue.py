@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
+
+from hallclient.domain.catalogue_search import SearchIndex, normalise
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class Item:
     hours: str = ""
     phone: str = ""
     allows_deferred: bool = False  # 容缺受理 applies to this item
+    keywords: tuple[str, ...] = ()  # 别名/关键词 a clerk may type (开饭店 → 食品经营许可)
 
     @property
     def key(self) -> str:
@@ -133,9 +135,10 @@ class RowError:
     item: str  # the item's name, or its code when the name is unusable
     field: str  # e.g. "name", "materials[2].necessity"
     reason: str
+    unit: str = "项"  # "行" when ``row`` is a spreadsheet row of an imported table
 
     def __str__(self) -> str:
-        return f"第 {self.row} 项「{self.item}」字段 {self.field}：{self.reason}"
+        return f"第 {self.row} {self.unit}「{self.item}」字段 {self.field}：{self.reason}"
 
 
 class CatalogueError(Exception):
@@ -143,14 +146,13 @@ class CatalogueError(Exception):
 
 
 def _norm(text: str) -> str:
-    # NFKC folds full-width letters, digits and brackets typed with a Chinese IME.
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    return normalise(text)
 
 
 class Catalogue:
     """An immutable, ordered collection of items with code lookup and ranked search."""
 
-    __slots__ = ("_by_code", "_entries", "_items", "hall")
+    __slots__ = ("_by_code", "_index", "_items", "hall")
 
     def __init__(self, items: Iterable[Item], hall: str = "") -> None:
         self.hall = hall
@@ -166,15 +168,7 @@ class Catalogue:
                     bucket = self._by_code.setdefault(_norm(code), [])
                     if all(other is not item for other in bucket):
                         bucket.append(item)
-        self._entries = tuple(
-            (
-                item,
-                _norm(item.name),
-                tuple(_norm(c) for c in item.codes),
-                " ".join(_norm(s) for s in (item.name, item.department, *item.codes)),
-            )
-            for item in self._items
-        )
+        self._index = SearchIndex(self._items)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -199,30 +193,12 @@ class Catalogue:
         return tuple(self._by_code.get(_norm(code), ()))
 
     def search(self, text: str, limit: int = 20) -> list[Item]:
-        """Items ranked: exact code > code prefix > name prefix > name substring > all keywords.
+        """Ranked search by name, any code, keywords and pinyin initials (see catalogue_search)."""
+        return self._index.search(text, limit)
 
-        Keywords are separated by whitespace and matched against name, department and codes.
-        Within a rank, an earlier match in the name, then a shorter name, then catalogue order wins.
-        """
-        query = _norm(text)
-        if not query or limit <= 0:
-            return []
-        keywords = query.split()
-        ranked: list[tuple[int, int, int, int, Item]] = []
-        for index, (item, name, codes, haystack) in enumerate(self._entries):
-            if query in codes:
-                rank, pos = 0, 0
-            elif any(code.startswith(query) for code in codes):
-                rank, pos = 1, 0
-            elif (pos := name.find(query)) >= 0:
-                rank = 2 if pos == 0 else 3
-            elif all(word in haystack for word in keywords):
-                rank, pos = 4, 0
-            else:
-                continue
-            ranked.append((rank, pos, len(name), index, item))
-        ranked.sort(key=lambda r: r[:4])
-        return [r[4] for r in ranked[:limit]]
+    def warm_up(self) -> None:
+        """Build the search index now (about 0.1 ms per item); call it off the GUI thread."""
+        self._index.build()
 
 
 # ---- parsing -------------------------------------------------------------------------------------
@@ -380,6 +356,7 @@ def _parse_item(row: int, data: Mapping[str, Any]) -> tuple[Item | None, list[Ro
     promised = r.limit("promised_limit", required=True)
     allows_deferred = r.flag(data, "allows_deferred", "allows_deferred")
     legal_basis = r.strings("legal_basis")
+    keywords = r.strings("keywords")
     fee = r.fee()
     raw_materials = data.get("materials", _MISSING)
     materials: list[Material] = []
@@ -407,6 +384,7 @@ def _parse_item(row: int, data: Mapping[str, Any]) -> tuple[Item | None, list[Ro
         promised_limit=promised,
         materials=tuple(materials),
         legal_basis=legal_basis,
+        keywords=keywords,
         statutory_limit=statutory,
         fee=fee,
         allows_deferred=allows_deferred,

@@ -1,7 +1,13 @@
-"""首问负责制: the inquiry record's vocabularies."""
+"""首问负责制: the inquiry record's vocabularies and its referral flow (procedures.md §5).
+
+Flow: open → answered/guided → closed, or referred/registered → awaiting reply → (accepted by the
+recipient) → replied → closed by the first clerk. The first clerk (首问责任人) owns the inquiry
+until it is closed; an inquiry still waiting after its due time is overdue and shown as such.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 
@@ -27,8 +33,16 @@ class InquiryAction(StrEnum):
 
 
 class InquiryStatus(StrEnum):
+    AWAITING_REPLY = "awaiting_reply"  # referred or registered; nobody has taken it on yet
+    ACCEPTED = "accepted"  # the recipient (承办人) took it on
+    REPLIED = "replied"  # the recipient reported back; the first clerk sees the answer
     CLOSED = "closed"
-    AWAITING_REPLY = "awaiting_reply"
+
+
+class InquiryEvent(StrEnum):
+    ACCEPT = "accept"
+    REPLY = "reply"
+    CLOSE = "close"
 
 
 CHANNEL_LABELS = {
@@ -49,9 +63,49 @@ ACTION_LABELS = {
     InquiryAction.REFERRED: "转办",
     InquiryAction.REGISTERED: "登记待回复",
 }
+STATUS_LABELS = {
+    InquiryStatus.AWAITING_REPLY: "待接收",
+    InquiryStatus.ACCEPTED: "办理中",
+    InquiryStatus.REPLIED: "已答复",
+    InquiryStatus.CLOSED: "已办结",
+}
+EVENT_LABELS = {InquiryEvent.ACCEPT: "接收", InquiryEvent.REPLY: "答复", InquiryEvent.CLOSE: "办结"}
+
+# Open statuses in which the due time still matters (an answer is owed).
+OWED = frozenset({InquiryStatus.AWAITING_REPLY, InquiryStatus.ACCEPTED})
+
+_TRANSITIONS: dict[tuple[InquiryStatus, InquiryEvent], InquiryStatus] = {
+    (InquiryStatus.AWAITING_REPLY, InquiryEvent.ACCEPT): InquiryStatus.ACCEPTED,
+    # A registered inquiry without a recipient is answered by the first clerk directly.
+    (InquiryStatus.AWAITING_REPLY, InquiryEvent.REPLY): InquiryStatus.REPLIED,
+    (InquiryStatus.ACCEPTED, InquiryEvent.REPLY): InquiryStatus.REPLIED,
+    (InquiryStatus.REPLIED, InquiryEvent.CLOSE): InquiryStatus.CLOSED,
+}
+
+
+class InquiryError(ValueError):
+    """A refused step; ``message`` is the Chinese sentence the clerk sees."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def status_after(action: InquiryAction) -> InquiryStatus:
     if action in (InquiryAction.REFERRED, InquiryAction.REGISTERED):
         return InquiryStatus.AWAITING_REPLY
     return InquiryStatus.CLOSED
+
+
+def next_status(current: str, event: InquiryEvent) -> InquiryStatus:
+    """The status after ``event``; InquiryError (Chinese) when the step is not allowed from ``current``."""
+    status = InquiryStatus(current)
+    target = _TRANSITIONS.get((status, event))
+    if target is None:
+        raise InquiryError(f"首问记录当前为「{STATUS_LABELS[status]}」，不能{EVENT_LABELS[event]}")
+    return target
+
+
+def is_overdue(status: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Past its due time with an answer still owed (procedures.md §5: a reminder to the first clerk)."""
+    return due_at is not None and InquiryStatus(status) in OWED and now > due_at

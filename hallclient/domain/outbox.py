@@ -19,12 +19,21 @@ class RecordKind(StrEnum):
     REVIEW = "review"
     INQUIRY = "inquiry"
     INSPECTION = "inspection"
+    RECTIFICATION = "rectification"  # 差评整改 work order, its steps and callbacks
 
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     REJECTED = "rejected"
+    # Written to a signed transfer file for another machine to deliver (docs/platform-contract.md
+    # §10): not pushed from here, still counted, put back to pending by a person.
+    EXPORTED = "exported"
+
+
+# A record in one of these states holds back every later record of its ordering key: a case's later
+# records must not reach the platform before its parked or exported earlier record.
+HOLDING_STATUSES = (OutboxStatus.REJECTED, OutboxStatus.EXPORTED)
 
 
 @dataclass(frozen=True)
@@ -53,3 +62,4 @@ class OutboxCounts:
     sent: int
     rejected: int
     oldest_pending_at: dt.datetime | None
+    exported: int = 0

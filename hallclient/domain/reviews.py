@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import IntEnum
+from urllib.parse import parse_qs, quote, urlsplit
 
 
 class RatingLevel(IntEnum):
@@ -44,7 +45,11 @@ DEFAULT_BAD_REASONS = (
 
 
 class ReviewError(ValueError):
-    pass
+    """A refused review; ``message`` is the Chinese sentence the UI shows."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def validate_review(
@@ -62,3 +67,27 @@ def validate_review(
     if evaluated_at < service_started_at:
         raise ReviewError("评价时间早于服务开始时间，已拒绝（请检查本机时钟）")
     return rating
+
+
+# The QR on an acceptance notice invites a review of that case (一事一评). Without a configured
+# evaluation page it carries the case number and query code as before (review.url_template).
+DEFAULT_REVIEW_URL_TEMPLATE = "case={case_no};q={query_code}"
+
+
+def review_url(template: str, case_no: str, query_code: str) -> str:
+    """The invitation for one case: ``template`` with ``{case_no}`` and ``{query_code}`` filled (URL-safe)."""
+    return (template or DEFAULT_REVIEW_URL_TEMPLATE).format(
+        case_no=quote(case_no, safe=""), query_code=quote(query_code, safe="")
+    )
+
+
+def invitation_case_no(text: str) -> str:
+    """The case number an invitation (a review URL or the plain ``case=…;q=…`` form) refers to; "" if none."""
+    parts = urlsplit(text.strip())
+    query = parts.query if parts.query else text.strip()
+    for sep in (";", "&"):
+        for pair in query.split(sep):
+            key, _, value = pair.partition("=")
+            if key.strip() == "case" and value.strip():
+                return parse_qs(f"case={value.strip()}").get("case", [""])[0]
+    return ""

@@ -26,3 +26,18 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def add_days(start: dt.date, days: int, working: bool) -> dt.date:
+    """``days`` working days (or calendar days) after ``start``, as an item's time-limit unit says."""
+    return add_working_days(start, days) if working else start + dt.timedelta(days=days)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from hallclient.domain.applicant import Applicant
+from hallclient.domain.applicant import Agent, Applicant, ApplicantKind
+from hallclient.domain.creditcode import CreditCodeError, parse_credit_code
 from hallclient.domain.idnumber import IdNumberError, parse_id_number
 from hallclient.services.errors import ServiceError
 
@@ -13,9 +14,20 @@ CARD_TYPE_LABELS = {
     "resident": "居民身份证",
     "foreign_permanent": "外国人永久居留身份证",
     "hk_mo_tw": "港澳台居民居住证",
+    "social_security": "社会保障卡",
     "unknown": "未知类型证件",
 }
-ID_TYPE_CODES = {"resident": "111", "foreign_permanent": "553", "hk_mo_tw": "990", "unknown": "990"}
+# A 社会保障卡's 社会保障号码 is the holder's 公民身份号码 and is checked as one: the applicant is identified
+# by that number, so it goes out as 111 (docs/decisions.md, ID-card input).
+ID_TYPE_CODES = {
+    "resident": "111",
+    "foreign_permanent": "553",
+    "hk_mo_tw": "990",
+    "social_security": "111",
+    "unknown": "990",
+}
+# Cards whose number is a GB 11643 公民身份号码 (居住证 numbers start 810000/820000/830000 and share the rule).
+_GB11643_CARDS = ("resident", "hk_mo_tw", "social_security")
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,9 @@ class ApplicantCheck:
     valid_to_text: str
     warnings: tuple[str, ...]
     error: str = ""
+    # The photo as an image file's bytes, decoded in memory by the reader's vendor library, for 人证核验 on
+    # screen only: never stored, logged or printed (privacy.md §3); None: 照片不可用.
+    photo: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def check_card(
@@ -37,6 +52,7 @@ def check_card(
     long_term: bool,
     sex: str = "",
     today: dt.date,
+    photo: bytes | None = None,
 ) -> ApplicantCheck:
     label = CARD_TYPE_LABELS.get(card_type, CARD_TYPE_LABELS["unknown"])
     valid_text = "长期" if long_term else (valid_to.isoformat() if valid_to else "")
@@ -44,7 +60,7 @@ def check_card(
     if card_type == "unknown":
         return ApplicantCheck(None, label, valid_text, (), "无法识别的证件类型，请核对证件后手工录入")
     number = None
-    if card_type in ("resident", "hk_mo_tw"):
+    if card_type in _GB11643_CARDS:
         try:
             number = parse_id_number(id_number, today)
         except IdNumberError as exc:
@@ -63,7 +79,7 @@ def check_card(
         birth=birth,
         card_expired=expired,
     )
-    return ApplicantCheck(applicant, label, valid_text, tuple(warnings))
+    return ApplicantCheck(applicant, label, valid_text, tuple(warnings), photo=photo)
 
 
 def manual_applicant(name: str, id_text: str, phone: str, today: dt.date) -> Applicant:
@@ -78,4 +94,50 @@ def manual_applicant(name: str, id_text: str, phone: str, today: dt.date) -> App
         phone=phone.strip(),
         birth=number.birth_date,
         sex=number.sex,
+    )
+
+
+# 证件类型 of an organisation's 统一社会信用代码: the national person-document table (numbers.md §4) has
+# none, so 990 (其他) goes out and each province's code table maps it to its own value.
+ORGANISATION_ID_TYPE = "990"
+
+
+def organisation_applicant(
+    name: str,
+    credit_code: str,
+    today: dt.date,
+    *,
+    legal_representative: str = "",
+    agent_name: str = "",
+    agent_id: str = "",
+    agent_phone: str = "",
+    phone: str = "",
+) -> Applicant:
+    """An organisation applying through its legal representative or an agent (代理人/经办人).
+
+    Raises ServiceError (or IdNumberError for the agent's ID number) with a message for the clerk.
+    """
+    if not name.strip():
+        raise ServiceError("请输入单位名称")
+    try:
+        code = parse_credit_code(credit_code)
+    except CreditCodeError as exc:
+        raise ServiceError(str(exc)) from exc
+    if not (legal_representative.strip() or agent_name.strip()):
+        raise ServiceError("单位申请须填写法定代表人或代理人（经办人）")
+    agent = None
+    if agent_name.strip():
+        if not agent_id.strip():
+            raise ServiceError("请填写代理人（经办人）的身份证号码")
+        agent = Agent(agent_name.strip(), parse_id_number(agent_id, today), agent_phone.strip())
+    return Applicant(
+        name=name.strip(),
+        id_number=None,
+        source="manual",
+        id_type=ORGANISATION_ID_TYPE,
+        phone=(phone or agent_phone).strip(),
+        kind=ApplicantKind.ORGANISATION,
+        credit_code=code,
+        legal_representative=legal_representative.strip(),
+        agent=agent,
     )

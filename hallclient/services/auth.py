@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hallclient.domain.passwords import LockoutPolicy, hash_password, verify_password
 from hallclient.services.errors import LoginError
-from hallclient.services.ports import Clock, UnitOfWorkFactory
+from hallclient.services.ports import ClerkRecord, Clock, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,11 @@ class ClerkSession:
     phone: str = ""
 
 
+def _check_new_password(password: str) -> None:
+    if len(password) < 8:
+        raise LoginError("密码至少需要8位")
+
+
 class WindowTakenError(LoginError):
     def __init__(self, message: str, holder: str) -> None:
         super().__init__(message)
@@ -37,13 +42,38 @@ class AuthService:
         self._policy = policy or LockoutPolicy()
 
     def add_clerk(self, staff_no: str, name: str, password: str, role: str = "clerk", phone: str = "") -> int:
-        if len(password) < 8:
-            raise LoginError("密码至少需要8位")
+        _check_new_password(password)
         with self._uow() as uow:
+            if uow.staff.clerk_by_staff_no(staff_no) is not None:
+                raise LoginError(f"工号 {staff_no} 已存在，请换一个工号，或用 `hallclient clerk passwd` 重设其密码")
             clerk_id = uow.staff.add_clerk(staff_no, name, role, hash_password(password), phone)
             uow.audit.add(self._clock.now(), None, None, "clerk.add", staff_no)
             uow.commit()
         return clerk_id
+
+    def set_password(self, staff_no: str, password: str) -> None:
+        """An administrator's reset: new hash, failures cleared, lock lifted; audited."""
+        _check_new_password(password)
+        with self._uow() as uow:
+            clerk = self._existing(uow, staff_no)
+            uow.staff.set_password(clerk.id, hash_password(password))
+            uow.staff.record_login_result(clerk.id, 0, None)
+            uow.audit.add(self._clock.now(), None, None, "clerk.password_reset", staff_no)
+            uow.commit()
+
+    def unlock(self, staff_no: str) -> None:
+        with self._uow() as uow:
+            clerk = self._existing(uow, staff_no)
+            uow.staff.record_login_result(clerk.id, 0, None)
+            uow.audit.add(self._clock.now(), None, None, "clerk.unlock", staff_no)
+            uow.commit()
+
+    @staticmethod
+    def _existing(uow: UnitOfWork, staff_no: str) -> ClerkRecord:
+        clerk = uow.staff.clerk_by_staff_no(staff_no)
+        if clerk is None:
+            raise LoginError(f"没有工号为 {staff_no} 的工作人员")
+        return clerk
 
     def login(
         self, staff_no: str, password: str, window_no: str, host: str = "", *, take_over: bool = False

@@ -1,94 +1,72 @@
-"""Case use cases: derive the decision from the materials, record it with its document and outbox record.
+"""Case use cases: receive, decide (derived from the materials), supplement, conclude, terminate, withdraw.
 
-Everything of one decision commits together: the case, its materials, the archived PDF (+ SHA-256)
-and the outbox record. Printing happens afterwards and can never undo the decision.
+Everything of one step commits together: the case, its materials, the archived PDF (+ SHA-256),
+the outbox record(s) and an audit row. Printing happens afterwards and can never undo a step.
+Illegal transitions are refused with the reason (domain/cases.py ``check_transition``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from hallclient.domain.applicant import Applicant
 from hallclient.domain.cases import (
+    CASE_STATUS_LABELS,
     DECISION_TARGET,
-    MATERIAL_STATUS_LABELS,
+    RESULTS_NEEDING_REASON,
+    WATCHED_STATUSES,
+    CaseResult,
     CaseStatus,
     Decision,
-    DecisionResult,
     MaterialCheck,
+    MaterialStatus,
     decide,
 )
 from hallclient.domain.catalogue import Item
-from hallclient.domain.idnumber import mask_id
-from hallclient.domain.outbox import OutboxRecord, RecordKind
 from hallclient.domain.queue import business_date
-from hallclient.domain.workdays import add_working_days
+from hallclient.domain.workdays import add_working_days, working_days_between
 from hallclient.services.auth import ClerkSession
+from hallclient.services.case_core import (
+    CaseCore,
+    CaseLists,
+    CaseOutcome,
+    CaseRules,
+    CaseStep,
+    IssuedDocument,
+    _material_rows,
+)
+from hallclient.services.case_documents import (
+    DOCUMENT_FOR,
+    HANDED_IN,
+    Party,
+    document_data,
+    gap_lines,
+    material_records,
+    process_record,
+    result_record,
+)
 from hallclient.services.errors import CaseError
-from hallclient.services.ports import Clock, DocumentRenderer, UnitOfWorkFactory
+from hallclient.services.ports import (
+    CaseRecord,
+    CaseRow,
+)
 
-DOCUMENT_FOR = {
-    Decision.ACCEPT: "acceptance_notice",
-    Decision.DEFER: "deferred_acceptance_notice",
-    Decision.NOTICE: "one_time_notice",
-    Decision.REJECT: "rejection",
-}
-
-
-@dataclass(frozen=True)
-class CaseRules:
-    case_no_format: str = "{hall}-{window:0>3}-{date:%Y%m%d}-{seq:04d}"
-    supplement_working_days: int = 20  # 补正期限 printed on the one-time notice (local rule)
-    deferred_working_days: int = 10  # 容缺 commitment; never beyond the item's promised limit
-    notice_copies: int = 2
-    watermark: str | None = None  # "练习" in training mode
+__all__ = [
+    "DOCUMENT_FOR",
+    "CaseLists",
+    "CaseOutcome",
+    "CaseRules",
+    "CaseService",
+    "CaseStep",
+    "IssuedDocument",
+]
 
 
-@dataclass(frozen=True)
-class IssuedDocument:
-    id: str
-    kind: str
-    doc_no: str
-    sha256: str
-    pdf: bytes
-
-
-@dataclass(frozen=True)
-class CaseOutcome:
-    case_id: str
-    case_no: str
-    decision: Decision
-    status: CaseStatus
-    reason: str
-    deadline_date: dt.date | None
-    document: IssuedDocument
-
-
-class CaseService:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        renderer: DocumentRenderer,
-        timezone: str,
-        rules: CaseRules | None = None,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._renderer = renderer
-        self._tz = timezone
-        self.rules = rules or CaseRules()
-
-    @staticmethod
-    def evaluate(item: Item, checks: Sequence[MaterialCheck]) -> DecisionResult:
-        return decide(item, checks)
+class CaseService(CaseCore):
+    """The window's case use cases; every public method is one step in one transaction."""
 
     def submit(
         self,
@@ -101,243 +79,318 @@ class CaseService:
         override: Decision | None = None,
         override_reason: str = "",
         reject_reason: str = "",
+        competent_authority: str = "",
     ) -> CaseOutcome:
-        if not applicant.name.strip():
-            raise CaseError("请先读取身份证或录入申请人姓名")
-        result = decide(item, checks)
-        decision = result.decision
-        if override is not None and override is not decision:
-            if not override_reason.strip():
-                raise CaseError("改变系统判定的结果必须填写理由")
-            decision = override
-        if decision is Decision.REJECT and not (reject_reason or override_reason).strip():
-            raise CaseError("不予受理必须写明理由")
+        """Receive the materials and decide on the spot (the usual case at a window)."""
+        self._check_applicant(applicant)
+        resolved = self._resolve(item, checks, override, override_reason, reject_reason)
+        today = business_date(self._clock.now(), self._tz)
+        with self._uow() as uow:
+            case_id, case_no = self._new_case(uow, session, item, applicant, checks, ticket_id, today)
+            ctx = self._context(uow, session, item, Party.of(applicant), case_no, self._clock.now())
+            receipt = None
+            if self.rules.issue_receipt:
+                receipt = self._receipt(uow, ctx, case_id, checks, today, deadline=None)
+            outcome = self._decide_in(
+                uow,
+                ctx,
+                case_id,
+                CaseStatus.RECEIVED,
+                checks,
+                resolved,
+                reject_reason,
+                competent_authority,
+                today,
+            )
+            uow.commit()
+        return replace(outcome, receipt=receipt)
+
+    def receive(
+        self,
+        session: ClerkSession,
+        item: Item,
+        applicant: Applicant,
+        checks: Sequence[MaterialCheck],
+        *,
+        ticket_id: str | None = None,
+    ) -> CaseOutcome:
+        """收件 without a decision yet: a 收件凭证, and the §32 clock starts (notice within 5 working days)."""
+        self._check_applicant(applicant)
         now = self._clock.now()
         today = business_date(now, self._tz)
-        deadline_days, deadline = self._deadline(decision, item, today)
-        status = DECISION_TARGET[decision]
-        case_id = str(uuid.uuid4())
+        deadline = add_working_days(today, self.rules.notice_working_days)
         with self._uow() as uow:
-            hall = uow.staff.hall()
-            seq = uow.queue.next_counter(f"case:{session.window_no}", today)
-            case_no = self.rules.case_no_format.format(
-                hall=hall.code, window=session.window_no, date=today, seq=seq
-            )
-            doc_seq = uow.queue.next_counter("document", today)
-            doc_no = f"{hall.code}-{today:%Y%m%d}-{doc_seq:04d}"
-            pdf = self._renderer.render(
-                DOCUMENT_FOR[decision],
-                self._document_data(
-                    decision,
-                    doc_no,
-                    case_no,
-                    hall,
-                    session,
-                    item,
-                    applicant,
-                    result,
-                    now,
-                    deadline_days,
-                    deadline,
-                    reject_reason or override_reason,
-                ),
-            )
-            sha = hashlib.sha256(pdf).hexdigest()
-            doc_id = str(uuid.uuid4())
-            uow.cases.add_case(
-                {
-                    "id": case_id,
-                    "case_no": case_no,
-                    "status": status,
-                    "window_id": session.window_id,
-                    "clerk_id": session.clerk_id,
-                    "ticket_id": ticket_id,
-                    "item_code": item.task_code,
-                    "item_name": item.name,
-                    "applicant_name": applicant.name,
-                    "applicant_id_type": applicant.id_type,
-                    "applicant_id_number": applicant.id_number.value if applicant.id_number else "",
-                    "applicant_id_masked": applicant.id_masked,
-                    "applicant_phone": applicant.phone,
-                    "decision_reason": result.reason,
-                    "override_reason": override_reason if decision is not result.decision else "",
-                    "received_at": now,
-                    "decided_at": now,
-                    "deadline_date": deadline,
-                    "updated_at": now,
-                },
-                [{"name": c.name, "status": c.status, "note": c.note} for c in checks],
-            )
-            uow.cases.add_document(doc_id, DOCUMENT_FOR[decision], doc_no, pdf, sha, now, case_id=case_id)
-            uow.outbox.add(
-                self._record(
-                    decision,
-                    case_no,
-                    item,
-                    applicant,
-                    session,
-                    now,
-                    deadline,
-                    result,
-                    doc_no,
-                    reject_reason or override_reason,
-                )
-            )
-            uow.audit.add(now, session.clerk_id, session.window_id, f"case.{decision}", case_no)
+            case_id, case_no = self._new_case(uow, session, item, applicant, checks, ticket_id, today)
+            uow.cases.set_status(case_id, CaseStatus.RECEIVED, now, deadline_date=deadline)
+            ctx = self._context(uow, session, item, Party.of(applicant), case_no, now)
+            receipt = self._receipt(uow, ctx, case_id, checks, today, deadline=deadline)
+            uow.outbox.add(process_record(case_no, "receive", "收件", session, now))
+            for record in material_records(case_no, item, checks, now):
+                uow.outbox.add(record)
+            uow.audit.add(now, session.clerk_id, session.window_id, "case.receive", case_no)
             uow.commit()
         return CaseOutcome(
-            case_id,
-            case_no,
-            decision,
-            status,
-            result.reason,
-            deadline,
-            IssuedDocument(doc_id, DOCUMENT_FOR[decision], doc_no, sha, pdf),
+            case_id, case_no, None, CaseStatus.RECEIVED, "已收件，待审查", deadline, receipt, receipt
         )
 
-    def _deadline(self, decision: Decision, item: Item, today: dt.date) -> tuple[int | None, dt.date | None]:
-        promised = item.promised_limit.days if item.promised_limit else None
-        if decision is Decision.NOTICE:
-            days = self.rules.supplement_working_days
-        elif decision is Decision.DEFER:
-            days = (
-                min(self.rules.deferred_working_days, promised)
-                if promised
-                else self.rules.deferred_working_days
-            )
-        elif decision is Decision.ACCEPT:
-            days = promised
-        else:
-            return None, None
-        if days is None:
-            return None, None
-        return days, add_working_days(today, days)
-
-    def _document_data(
+    def decide(
         self,
-        decision: Decision,
-        doc_no: str,
-        case_no: str,
-        hall: Any,
         session: ClerkSession,
+        case_id: str,
         item: Item,
-        applicant: Applicant,
-        result: DecisionResult,
-        now: dt.datetime,
-        deadline_days: int | None,
-        deadline: dt.date | None,
-        reason: str,
-    ) -> dict[str, Any]:
-        gaps = {g.name: g for g in result.gaps}
-        materials = []
-        for mat in item.materials:
-            gap = gaps.get(mat.name)
-            if decision in (Decision.NOTICE, Decision.DEFER) and gap is None:
-                continue  # the notice lists the gaps; the acceptance notice lists what was received
-            materials.append(
-                {
-                    "name": mat.name,
-                    "problem": MATERIAL_STATUS_LABELS[gap.status] if gap else "",
-                    "requirement": gap.requirement if gap else "",
-                    "source": mat.source,
-                    "note": gap.note if gap else "",
-                }
+        checks: Sequence[MaterialCheck],
+        *,
+        override: Decision | None = None,
+        override_reason: str = "",
+        reject_reason: str = "",
+        competent_authority: str = "",
+    ) -> CaseOutcome:
+        """The decision on a case received earlier (``receive``)."""
+        resolved = self._resolve(item, checks, override, override_reason, reject_reason)
+        today = business_date(self._clock.now(), self._tz)
+        with self._uow() as uow:
+            record = self._load(uow, case_id, item)
+            self._allowed(record, DECISION_TARGET[resolved[1]])
+            uow.cases.update_materials(case_id, _material_rows(checks))
+            ctx = self._context(
+                uow, session, item, Party.of_record(record), record.case_no, record.received_at
             )
-        return {
-            "doc_no": doc_no,
-            "hall": {"name": hall.name, "address": hall.address, "phone": hall.phone},
-            "item_name": item.name,
-            "item_code": item.task_code,
-            "applicant_name": applicant.name,
-            # Printouts carry 6+4 (privacy.md §2); the full number never reaches the renderer.
-            "applicant_id_masked": mask_id(applicant.id_number.value, 6, 4) if applicant.id_number else "",
-            "applicant_phone_masked": mask_id(applicant.phone, 3, 4) if applicant.phone else "",
-            "received_at": now.astimezone(ZoneInfo(self._tz)),
-            "issued_on": business_date(now, self._tz),
-            "materials": materials,
-            "legal_basis": list(item.legal_basis),
-            "deadline_days": deadline_days,
-            "deadline_date": deadline,
-            "promised_days": item.promised_limit.days if item.promised_limit else None,
-            "window_no": session.window_no,
-            "clerk_name": session.name,
-            "clerk_staff_no": session.staff_no,
-            "case_no": case_no,
-            "query_code": secrets.token_hex(3).upper(),
-            "reason": reason,
-            "watermark": self.rules.watermark,
-            "copies": self.rules.notice_copies if decision in (Decision.NOTICE, Decision.DEFER) else 1,
-        }
+            outcome = self._decide_in(
+                uow,
+                ctx,
+                case_id,
+                CaseStatus(record.status),
+                checks,
+                resolved,
+                reject_reason,
+                competent_authority,
+                today,
+            )
+            uow.commit()
+        return outcome
 
-    def _record(
+    def supplement(
+        self, session: ClerkSession, case_id: str, item: Item, checks: Sequence[MaterialCheck]
+    ) -> CaseOutcome:
+        """补正 / 补齐: the full checklist as it stands now; the decision is derived again.
+
+        Awaiting supplement: complete → accepted (受理日期 is today) or deferred; still incomplete →
+        the case keeps waiting and a receipt lists what came in. Deferred: complete → accepted;
+        still missing → stays deferred, with a second one-time notice if something is non-conforming.
+        """
+        now = self._clock.now()
+        today = business_date(now, self._tz)
+        with self._uow() as uow:
+            record = self._load(uow, case_id, item)
+            current = CaseStatus(record.status)
+            if current not in (CaseStatus.AWAITING_SUPPLEMENT, CaseStatus.DEFERRED):
+                raise CaseError(f"办件当前状态为「{CASE_STATUS_LABELS[current]}」，不需要补正材料")
+            before = {name: MaterialStatus(status) for name, status, _ in record.materials}
+            supplied = [
+                c
+                for c in checks
+                if c.status in (*HANDED_IN, MaterialStatus.EXEMPT) and before.get(c.name) != c.status
+            ]
+            if not supplied:
+                raise CaseError("没有新提交的材料：请在清单中把补交的材料标为「已提交」")
+            result = decide(item, checks)
+            uow.cases.update_materials(case_id, _material_rows(checks))
+            ctx = self._context(
+                uow, session, item, Party.of_record(record), record.case_no, record.received_at
+            )
+            for out in material_records(record.case_no, item, supplied, now):
+                uow.outbox.add(out)
+            count = record.supplement_count + 1
+            complete = result.decision is Decision.ACCEPT
+            if current is CaseStatus.AWAITING_SUPPLEMENT and result.decision in (
+                Decision.ACCEPT,
+                Decision.DEFER,
+            ):
+                uow.outbox.add(
+                    process_record(record.case_no, "supplement", "补正", session, now, "补正材料齐全")
+                )
+                uow.cases.set_status(case_id, current, now, supplement_count=count)
+                outcome = self._decide_in(
+                    uow, ctx, case_id, current, checks, (result, result.decision, ""), "", "", today
+                )
+            elif current is CaseStatus.DEFERRED and complete:
+                self._transition(current, CaseStatus.ACCEPTED)
+                uow.outbox.add(
+                    process_record(record.case_no, "supplement", "补齐", session, now, "容缺材料已补齐")
+                )
+                accepted_on = business_date(record.accepted_at or now, self._tz)
+                deadline = self._promised_date(item, accepted_on)
+                receipt = self._receipt(uow, ctx, case_id, supplied, today, deadline=None)
+                uow.cases.set_status(
+                    case_id, CaseStatus.ACCEPTED, now, supplement_count=count, deadline_date=deadline
+                )
+                outcome = CaseOutcome(
+                    case_id,
+                    record.case_no,
+                    Decision.ACCEPT,
+                    CaseStatus.ACCEPTED,
+                    "容缺材料已补齐，转为正常受理",
+                    deadline,
+                    receipt,
+                )
+            else:
+                gaps = tuple(g.name for g in result.gaps)
+                uow.outbox.add(
+                    process_record(
+                        record.case_no, "supplement", "补正", session, now, "仍缺：" + "、".join(gaps)
+                    )
+                )
+                nonconforming = [g for g in result.gaps if g.status is MaterialStatus.NONCONFORMING]
+                if current is CaseStatus.DEFERRED and nonconforming:
+                    # 洋县: a supplement that fails its requirements gets a second written notice.
+                    data = document_data(
+                        ctx,
+                        "",
+                        gap_lines(item, result.gaps),
+                        deadline_days=working_days_between(today, record.deadline_date)
+                        if record.deadline_date
+                        else None,
+                        deadline_date=record.deadline_date,
+                        copies=self.rules.notice_copies,
+                    )
+                    document = self._issue(uow, DOCUMENT_FOR[Decision.NOTICE], data, case_id, today)
+                else:
+                    document = self._receipt(uow, ctx, case_id, supplied, today, deadline=None)
+                uow.cases.set_status(case_id, current, now, supplement_count=count)
+                outcome = CaseOutcome(
+                    case_id,
+                    record.case_no,
+                    result.decision,
+                    current,
+                    f"已收取补正材料，仍缺{len(gaps)}项：{'、'.join(gaps)}",
+                    record.deadline_date,
+                    document,
+                    gaps=gaps,
+                )
+            uow.audit.add(now, session.clerk_id, session.window_id, "case.supplement", record.case_no)
+            uow.commit()
+        return outcome
+
+    def _close(
         self,
-        decision: Decision,
-        case_no: str,
-        item: Item,
-        applicant: Applicant,
         session: ClerkSession,
-        now: dt.datetime,
-        deadline: dt.date | None,
-        result: DecisionResult,
-        doc_no: str,
-        reason: str,
-    ) -> OutboxRecord:
-        common: dict[str, Any] = {
-            "project_no": case_no,
-            "catalog_code": item.catalog_code,
-            "task_code": item.task_code,
-            "task_name": item.name,
-            "org_name": item.department,
-            "applyer_type": "person",
-            "applyer_name": applicant.name,
-            "applyer_page_type": applicant.id_type,
-            # The platform's exchange table requires the number in clear; it travels only over TLS.
-            "applyer_page_code": applicant.id_number.value if applicant.id_number else "",
-            "apply_date": now.isoformat(),
-            "handle_user_name": session.name,
-            "window_no": session.window_no,
-        }
-        if decision in (Decision.ACCEPT, Decision.DEFER):
-            kind = RecordKind.CASE_ACCEPT
-            payload = {
-                **common,
-                "accept_date": now.isoformat(),
-                "accept_doc_no": doc_no,
-                "promise_date": deadline.isoformat() if deadline else None,
-                "deferred": decision is Decision.DEFER,
-                "deferred_materials": [g.name for g in result.gaps],
-            }
-        elif decision is Decision.NOTICE:
-            kind = RecordKind.NOTICE
-            payload = {
-                **common,
-                "notice_no": doc_no,
-                "notice_date": now.isoformat(),
-                "supplement_deadline": deadline.isoformat() if deadline else None,
-                "materials": [
-                    {"material_name": g.name, "problem": g.status, "requirement": g.requirement}
-                    for g in result.gaps
-                ],
-            }
-        else:
-            kind = RecordKind.CASE_RESULT
-            payload = {
-                **common,
-                "result_date": now.isoformat(),
-                "result_type": "not_accepted",
-                "result_explain": reason,
-                "doc_no": doc_no,
-            }
-        return OutboxRecord(kind=kind, ordering_key=case_no, payload=payload, created_at=now)
+        case_id: str,
+        target: CaseStatus,
+        result: CaseResult,
+        explain: str,
+        check: Callable[[CaseRecord, dt.date], None] | None = None,
+        certificate: tuple[str, str] = ("", ""),
+    ) -> CaseStep:
+        now = self._clock.now()
+        with self._uow() as uow:
+            record = self._load(uow, case_id)
+            self._allowed(record, target)
+            if check is not None:
+                check(record, business_date(now, self._tz))
+            uow.cases.set_status(case_id, target, now, closed_at=now, result=result, result_explain=explain)
+            if target is CaseStatus.CONCLUDED:
+                uow.outbox.add(process_record(record.case_no, "conclude", "办结", session, now, explain))
+            uow.outbox.add(result_record(record.case_no, result, explain, session, now, *certificate))
+            uow.audit.add(
+                now, session.clerk_id, session.window_id, f"case.{target}", record.case_no, reason=explain
+            )
+            uow.commit()
+        return CaseStep(case_id, record.case_no, target, result)
 
+    def conclude(
+        self,
+        session: ClerkSession,
+        case_id: str,
+        result: CaseResult,
+        explain: str = "",
+        *,
+        certificate_name: str = "",
+        certificate_no: str = "",
+    ) -> CaseStep:
+        """办结 an accepted case with its result; every result but 出证办结 needs a reason."""
+        result = CaseResult(result)
+        if result is CaseResult.NOT_ACCEPTED:
+            raise CaseError("不予受理应在受理环节作出，不能作为办结结果")
+        if result in RESULTS_NEEDING_REASON and not explain.strip():
+            raise CaseError("该办结结果必须填写说明")
+        return self._close(
+            session,
+            case_id,
+            CaseStatus.CONCLUDED,
+            result,
+            explain.strip(),
+            certificate=(certificate_name, certificate_no),
+        )
+
+    def terminate(self, session: ClerkSession, case_id: str, reason: str = "") -> CaseStep:
+        """终止 a deferred acceptance whose promise was not kept (procedures.md §4): only after the deadline."""
+
+        def promise_broken(record: CaseRecord, today: dt.date) -> None:
+            if record.deadline_date is not None and today <= record.deadline_date:
+                raise CaseError(f"承诺补齐期限 {record.deadline_date:%Y-%m-%d} 尚未届满，不能终止")
+
+        explain = reason.strip() or "逾期未补齐容缺材料，终止容缺受理，按退件处理"
+        return self._close(
+            session, case_id, CaseStatus.TERMINATED, CaseResult.RETURNED, explain, check=promise_broken
+        )
+
+    def withdraw(self, session: ClerkSession, case_id: str, reason: str) -> CaseStep:
+        """撤回: at the applicant's request, or 视为撤回 after the 补正 period; the reason is recorded."""
+        if not reason.strip():
+            raise CaseError("撤回必须填写理由（如：申请人申请撤回、逾期未补正视为撤回）")
+        return self._close(session, case_id, CaseStatus.WITHDRAWN, CaseResult.RETURNED, reason.strip())
+
+    # ---- lists --------------------------------------------------------------------------------------
+    def overdue(self, window_id: int | None = None) -> list[CaseRow]:
+        """Open cases past their 补正 / 容缺 / notice deadline; ``window_id=None`` for the manager."""
+        today = business_date(self._clock.now(), self._tz)
+        with self._uow() as uow:
+            return uow.cases.watched_cases([str(s) for s in WATCHED_STATUSES], window_id, due_before=today)
+
+    def lists(self, session: ClerkSession) -> CaseLists:
+        """The window's case list: today, awaiting materials (补正 / 容缺), overdue."""
+        now = self._clock.now()
+        today = business_date(now, self._tz)
+        midnight = dt.datetime.combine(today, dt.time(), ZoneInfo(self._tz))
+        with self._uow() as uow:
+            todays = uow.cases.cases_for_window(session.window_id, midnight)
+            awaiting = uow.cases.watched_cases(
+                [CaseStatus.AWAITING_SUPPLEMENT, CaseStatus.DEFERRED], session.window_id
+            )
+            overdue = uow.cases.watched_cases(
+                [str(s) for s in WATCHED_STATUSES], session.window_id, due_before=today
+            )
+        return CaseLists(tuple(todays), tuple(awaiting), tuple(overdue))
+
+    def case(self, case_id: str) -> CaseRecord:
+        with self._uow() as uow:
+            return self._load(uow, case_id)
+
+    # ---- documents ----------------------------------------------------------------------------------
     def document_pdf(self, doc_id: str) -> bytes:
         with self._uow() as uow:
             return uow.cases.document_pdf(doc_id)
 
     def archive(self, case_id: str | None = None) -> list[IssuedDocument]:
-        """Archived documents (all, or one case's), oldest first, for reprint and export."""
+        """Archived documents (all, or one case's), oldest first, for preview, reprint and export."""
         with self._uow() as uow:
             rows = uow.cases.documents(case_id)
             return [
                 IssuedDocument(r.id, r.kind, r.doc_no, r.sha256, uow.cases.document_pdf(r.id)) for r in rows
             ]
+
+    def record_print(
+        self, session: ClerkSession, document: IssuedDocument, *, ok: bool, reprint: bool, detail: str = ""
+    ) -> None:
+        """Audit every print and reprint, and every printer failure (the document stays archived)."""
+        action = "document.reprint" if reprint else "document.print"
+        with self._uow() as uow:
+            uow.audit.add(
+                self._clock.now(),
+                session.clerk_id,
+                session.window_id,
+                action if ok else f"{action}.failed",
+                document.doc_no,
+                detail=detail,
+            )
+            uow.commit()

@@ -14,7 +14,8 @@ from typing import Any, Protocol, Self
 
 from hallclient.domain.catalogue import Item
 from hallclient.domain.outbox import OutboxCounts, OutboxRecord, PendingRecord
-from hallclient.domain.queue import Business, Ticket, TicketStatus
+from hallclient.services.queue_ports import QueueRepository
+from hallclient.services.review_ports import InquiryRepository, ReviewRepository
 
 
 class Clock(Protocol):
@@ -79,6 +80,39 @@ class CaseRow:
 
 
 @dataclass(frozen=True)
+class CaseRecord:
+    """One case as the lifecycle use cases need it (supplement, conclude, terminate, withdraw, reprint)."""
+
+    id: str
+    case_no: str
+    status: str
+    item_key: str
+    item_code: str
+    item_name: str
+    window_id: int
+    clerk_id: int
+    ticket_id: str | None
+    applicant_type: str
+    applicant_name: str
+    applicant_id_type: str
+    applicant_id_number: str
+    applicant_id_masked: str
+    applicant_phone: str
+    applicant_credit_code: str
+    legal_representative: str
+    agent_name: str
+    agent_id_number: str
+    agent_id_masked: str
+    agent_phone: str
+    received_at: dt.datetime
+    accepted_at: dt.datetime | None
+    deadline_date: dt.date | None
+    supplement_count: int
+    result: str
+    materials: tuple[tuple[str, str, str], ...]  # (name, status, note) in checklist order
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     id: str
     kind: str
@@ -98,47 +132,11 @@ class StaffRepository(Protocol):
     def clerk(self, clerk_id: int) -> ClerkRecord: ...
     def add_clerk(self, staff_no: str, name: str, role: str, password_hash: str, phone: str = "") -> int: ...
     def record_login_result(self, clerk_id: int, failures: int, locked_until: dt.datetime | None) -> None: ...
+    def set_password(self, clerk_id: int, password_hash: str) -> None: ...
     def windows(self) -> list[WindowInfo]: ...
     def window_by_number(self, number: str) -> WindowInfo | None: ...
     def add_window(self, number: str, name: str, business_ids: Sequence[int]) -> int: ...
     def sign_in(self, window_id: int, clerk_id: int | None, host: str, at: dt.datetime) -> None: ...
-
-
-class QueueRepository(Protocol):
-    def businesses(self) -> list[Business]: ...
-    def business_by_code(self, code: str) -> Business | None: ...
-    def add_business(self, code: str, name: str, prefix: str) -> int: ...
-    def next_counter(self, name: str, business_date: dt.date) -> int:
-        """Atomically take the next value of a per-day counter (1 on a new day)."""
-        ...
-
-    def add_ticket(
-        self, ticket_id: str, business_id: int, business_date: dt.date, seq: int, number: str, at: dt.datetime
-    ) -> None: ...
-    def claim_next(self, window_id: int, business_ids: Sequence[int], business_date: dt.date) -> str | None:
-        """Claim the oldest waiting ticket for a window; atomic across windows and processes."""
-        ...
-
-    def set_status(
-        self,
-        ticket_id: str,
-        status: TicketStatus,
-        at: dt.datetime,
-        window_id: int | None = None,
-        clerk_id: int | None = None,
-    ) -> None: ...
-    def ticket(self, ticket_id: str) -> Ticket: ...
-    def current_ticket(self, window_id: int) -> Ticket | None: ...
-    def waiting_count(self, business_ids: Sequence[int], business_date: dt.date) -> int: ...
-    def add_event(
-        self,
-        ticket_id: str | None,
-        window_id: int | None,
-        clerk_id: int | None,
-        action: str,
-        at: dt.datetime,
-        detail: str = "",
-    ) -> None: ...
 
 
 class CatalogueRepository(Protocol):
@@ -150,7 +148,23 @@ class CaseRepository(Protocol):
     def add_case(self, values: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]) -> None: ...
     def set_status(self, case_id: str, status: str, at: dt.datetime, **values: Any) -> None: ...
     def case_status(self, case_id: str) -> str: ...
+    def case(self, case_id: str) -> CaseRecord:
+        """The case with its materials; LookupError when there is none (a person typed a bad id)."""
+        ...
+
+    def case_id_by_no(self, case_no: str) -> str | None: ...
+    def update_materials(self, case_id: str, materials: Sequence[Mapping[str, Any]]) -> None:
+        """Replace the checklist of a case (a supplement changes statuses and notes)."""
+        ...
+
     def cases_for_window(self, window_id: int, since: dt.datetime) -> list[CaseRow]: ...
+    def watched_cases(
+        self, statuses: Sequence[str], window_id: int | None = None, due_before: dt.date | None = None
+    ) -> list[CaseRow]:
+        """Cases in these states (one window's, or all), earliest deadline first; with ``due_before``
+        only those whose deadline is before that date (overdue)."""
+        ...
+
     def add_document(
         self,
         doc_id: str,
@@ -163,6 +177,7 @@ class CaseRepository(Protocol):
         inquiry_id: str | None = None,
     ) -> None: ...
     def document_pdf(self, doc_id: str) -> bytes: ...
+    def document_exists(self, doc_no: str) -> bool: ...
     def documents(self, case_id: str | None = None) -> list[DocumentRow]:
         """One case's documents, or all when case_id is None; oldest first."""
         ...
@@ -178,7 +193,7 @@ class CaseRepository(Protocol):
 class OutboxRepository(Protocol):
     def add(self, record: OutboxRecord) -> None: ...
     def pending(self, limit: int, now: dt.datetime) -> list[PendingRecord]:
-        """Oldest first; per ordering key, nothing after a record that is not yet due."""
+        """Oldest first; per ordering key, nothing after a record that is not yet due, rejected or exported."""
         ...
 
     def mark_sent(self, record_ids: Sequence[str], at: dt.datetime) -> None: ...
@@ -186,6 +201,21 @@ class OutboxRepository(Protocol):
     def mark_failed(self, record_ids: Sequence[str], error: str, retry_at: dt.datetime) -> None: ...
     def retry_rejected(self, record_ids: Sequence[str] | None = None) -> int: ...
     def counts(self) -> OutboxCounts: ...
+    def exportable(self) -> list[OutboxRecord]:
+        """Pending records not held back by a rejected or exported record of their key, oldest first."""
+        ...
+
+    def mark_exported(self, record_ids: Sequence[str]) -> int:
+        """Pending → exported (records no longer pending are left alone); the number changed."""
+        ...
+
+    def release_exported(self, record_ids: Sequence[str] | None = None) -> int:
+        """Exported → pending, to be pushed from here again (the platform answers duplicate if it has them)."""
+        ...
+
+    def import_records(self, records: Sequence[OutboxRecord]) -> int:
+        """Add, in the order given, the records whose ids the outbox does not hold yet; the number added."""
+        ...
 
 
 class AuditRepository(Protocol):
@@ -208,6 +238,8 @@ class UnitOfWork(Protocol):
     cases: CaseRepository
     outbox: OutboxRepository
     audit: AuditRepository
+    inquiries: InquiryRepository
+    reviews: ReviewRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -256,3 +288,13 @@ class PlatformError(Exception):
 class PlatformClient(Protocol):
     def push(self, records: Sequence[OutboxRecord]) -> list[PushResult]: ...
     def health(self) -> PlatformHealth: ...
+
+
+class SyncLease(Protocol):
+    """Who may drain a shared outbox: in hall mode one client at a time (DESIGN.md §3)."""
+
+    def acquire(self) -> bool:
+        """Take or keep the lease without waiting; False while another client holds it."""
+        ...
+
+    def release(self) -> None: ...

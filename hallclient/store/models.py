@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -81,6 +82,10 @@ class Window(Base):
     signed_in_clerk_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"), nullable=True)
     signed_in_host: Mapped[str] = mapped_column(String(100), default="")
     signed_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Queue state of the window: paused (no calling) since, why; normal calls since its last priority call.
+    paused_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    pause_reason: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    normal_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WindowBusiness(Base):
@@ -117,6 +122,7 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("business_id", "business_date", "seq", name="uq_ticket_business_day_seq"),
         Index("ix_ticket_waiting", "status", "business_date", "business_id", "issued_at"),
+        Index("ix_ticket_window_status", "window_id", "status"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
@@ -129,6 +135,30 @@ class Ticket(Base):
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"), nullable=True)
     called_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # business_id is the issuing business (it owns the number); a transfer sets target_business_id
+    # (the queue it waits in now) or target_window_id (only that window may call it).
+    target_business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id"), nullable=True)
+    target_window_id: Mapped[int | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    first_called_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    parked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)  # held / no-show
+    recalls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transfers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Priority class, verified by a clerk against a document whose TYPE only is kept (never an image).
+    priority_code: Mapped[str | None] = mapped_column(ForeignKey("priority_class.code"), nullable=True)
+    priority_rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0: none
+    priority_verifier_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"), nullable=True)
+    priority_document_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
+
+
+class PriorityClass(Base):
+    """绿色通道 / 军人 / 老年人 / ...: data the hall edits; a lower rank is served first."""
+
+    __tablename__ = "priority_class"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(String(50))
+    rank: Mapped[int] = mapped_column(Integer)
+    needs_verification: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class CallEvent(Base):
@@ -142,6 +172,10 @@ class CallEvent(Base):
     action: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     detail: Mapped[str] = mapped_column(String(200), default="")
+    # The queue the ticket was in at that moment, and what the operation left behind (ticket status
+    # or "paused"/"resumed"): figures read the log without replaying transfers.
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id"), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class CatalogueItem(Base):
@@ -189,6 +223,19 @@ class Case(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     deadline_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # 0003_cases: the item's own key, organisations and agents, the lifecycle after the decision.
+    item_key: Mapped[str] = mapped_column(String(80), default="")
+    applicant_credit_code: Mapped[str] = mapped_column(String(18), default="")
+    legal_representative: Mapped[str] = mapped_column(String(100), default="")
+    agent_name: Mapped[str] = mapped_column(String(100), default="")
+    agent_id_number: Mapped[str] = mapped_column(String(40), default="")
+    agent_id_masked: Mapped[str] = mapped_column(String(40), default="")
+    agent_phone: Mapped[str] = mapped_column(String(30), default="")
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    result: Mapped[str] = mapped_column(String(24), default="")
+    result_explain: Mapped[str] = mapped_column(Text, default="")
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CaseMaterial(Base):
@@ -215,6 +262,10 @@ class Document(Base):
 
 class Inquiry(Base):
     __tablename__ = "inquiry"
+    __table_args__ = (
+        Index("ix_inquiry_register_no", "register_no", unique=True),
+        Index("ix_inquiry_status", "status"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
     clerk_id: Mapped[int] = mapped_column(ForeignKey("clerk.id"))
@@ -233,6 +284,15 @@ class Inquiry(Base):
     status: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Referral flow (0005_reviews): to a window and/or a clerk; the recipient accepts and replies.
+    register_no: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 登记编号 on the receipt
+    referred_clerk_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"), nullable=True)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"), nullable=True)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("clerk.id"), nullable=True)
+    reply: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # outbox row version
 
 
 class Review(Base):
@@ -249,6 +309,43 @@ class Review(Base):
     channel: Mapped[str] = mapped_column(String(16), default="pad")
     service_started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     evaluated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # An upheld appeal (误评 / 恶意差评) excludes the review from the figures; the row stays (0005_reviews).
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Rectification(Base):
+    """差评整改: opened with the bad review, in the same transaction; one per review."""
+
+    __tablename__ = "rectification"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("review.id"), unique=True)
+    ordering_key: Mapped[str] = mapped_column(String(80))  # the review's, so the platform gets it after
+    window_id: Mapped[int] = mapped_column(ForeignKey("window.id"))
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("clerk.id"))  # 谁办理、谁负责
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    deadline_date: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finding: Mapped[str] = mapped_column(Text, default="")  # 核实情况
+    measures: Mapped[str] = mapped_column(Text, default="")  # 整改措施 / 反馈内容
+    decision_note: Mapped[str] = mapped_column(Text, default="")  # 复核 / 申诉审核意见
+    appeal_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RectificationCallback(Base):
+    """回访: who contacted the evaluator, when, how, whether they were reached and how satisfied."""
+
+    __tablename__ = "rectification_callback"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rectification_id: Mapped[str] = mapped_column(ForeignKey("rectification.id"), index=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("clerk.id"))
+    called_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    channel: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str] = mapped_column(String(16))
+    satisfaction: Mapped[str] = mapped_column(String(24), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class Outbox(Base):

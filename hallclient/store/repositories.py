@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from hallclient.domain.catalogue import Item
-from hallclient.domain.outbox import OutboxCounts, OutboxRecord, OutboxStatus, PendingRecord, RecordKind
-from hallclient.domain.queue import Business, Ticket, TicketStatus
-from hallclient.services.ports import CaseRow, ClerkRecord, DocumentRow, HallInfo, WindowInfo
+from hallclient.domain.outbox import (
+    HOLDING_STATUSES,
+    OutboxCounts,
+    OutboxRecord,
+    OutboxStatus,
+    PendingRecord,
+    RecordKind,
+)
+from hallclient.services.ports import ClerkRecord, HallInfo, WindowInfo
 from hallclient.store import models as m
+from hallclient.store.case_repo import SqlCaseRepository as SqlCaseRepository
 from hallclient.store.catalogue_rows import item_from_row, item_to_rows
+
+# The queue's repository lives in queue_repo.py; re-exported here for code that imported it from here.
+from hallclient.store.queue_repo import SqlQueueRepository as SqlQueueRepository
 
 
 class SqlStaffRepository:
@@ -66,6 +75,9 @@ class SqlStaffRepository:
         self.s.flush()
         return row.id
 
+    def set_password(self, clerk_id: int, password_hash: str) -> None:
+        self.s.execute(update(m.Clerk).where(m.Clerk.id == clerk_id).values(password_hash=password_hash))
+
     def record_login_result(self, clerk_id: int, failures: int, locked_until: dt.datetime | None) -> None:
         self.s.execute(
             update(m.Clerk)
@@ -107,183 +119,6 @@ class SqlStaffRepository:
         )
 
 
-class SqlQueueRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def businesses(self) -> list[Business]:
-        rows = self.s.scalars(select(m.Business).where(m.Business.active).order_by(m.Business.prefix))
-        return [Business(r.id, r.code, r.name, r.prefix) for r in rows]
-
-    def business_by_code(self, code: str) -> Business | None:
-        r = self.s.scalars(select(m.Business).where(m.Business.code == code)).first()
-        return Business(r.id, r.code, r.name, r.prefix) if r else None
-
-    def add_business(self, code: str, name: str, prefix: str) -> int:
-        row = m.Business(code=code, name=name, prefix=prefix)
-        self.s.add(row)
-        self.s.flush()
-        return row.id
-
-    def next_counter(self, name: str, business_date: dt.date) -> int:
-        dialect = self.s.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            # Make sure the row exists, then lock it and read-modify-write under the lock.
-            self.s.execute(
-                pg_insert(m.Counter)
-                .values(name=name, business_date=business_date, value=0)
-                .on_conflict_do_nothing(index_elements=[m.Counter.name])
-            )
-            row = self.s.scalars(
-                select(m.Counter)
-                .where(m.Counter.name == name)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).one()
-        else:
-            # SQLite: the unit of work runs under BEGIN IMMEDIATE, so this read-modify-write is serialised.
-            row = self.s.get(m.Counter, name)
-            if row is None:
-                row = m.Counter(name=name, business_date=business_date, value=0)
-                self.s.add(row)
-        if row.business_date != business_date:
-            row.business_date, row.value = business_date, 0
-        row.value += 1
-        self.s.flush()
-        return row.value
-
-    def add_ticket(
-        self, ticket_id: str, business_id: int, business_date: dt.date, seq: int, number: str, at: dt.datetime
-    ) -> None:
-        self.s.add(
-            m.Ticket(
-                id=ticket_id,
-                business_id=business_id,
-                business_date=business_date,
-                seq=seq,
-                number=number,
-                status=TicketStatus.WAITING,
-                issued_at=at,
-            )
-        )
-        self.s.flush()
-
-    def claim_next(self, window_id: int, business_ids: Sequence[int], business_date: dt.date) -> str | None:
-        if not business_ids:
-            return None
-        prio = (
-            select(m.WindowBusiness.priority)
-            .where(
-                m.WindowBusiness.window_id == window_id, m.WindowBusiness.business_id == m.Ticket.business_id
-            )
-            .scalar_subquery()
-        )
-        stmt = (
-            select(m.Ticket.id)
-            .where(
-                m.Ticket.status == TicketStatus.WAITING,
-                m.Ticket.business_date == business_date,
-                m.Ticket.business_id.in_(business_ids),
-            )
-            .order_by(prio.desc(), m.Ticket.issued_at, m.Ticket.seq)
-            .limit(1)
-        )
-        if self.s.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=m.Ticket)
-        ticket_id = self.s.scalars(stmt).first()
-        if ticket_id is None:
-            return None
-        # The status guard makes the claim safe even if a back end ignored the row lock.
-        res = self.s.execute(
-            update(m.Ticket)
-            .where(m.Ticket.id == ticket_id, m.Ticket.status == TicketStatus.WAITING)
-            .values(status=TicketStatus.CALLED, window_id=window_id)
-        )
-        return ticket_id if res.rowcount == 1 else None
-
-    def set_status(
-        self,
-        ticket_id: str,
-        status: TicketStatus,
-        at: dt.datetime,
-        window_id: int | None = None,
-        clerk_id: int | None = None,
-    ) -> None:
-        values: dict[str, Any] = {"status": status}
-        if status is TicketStatus.CALLED:
-            values["called_at"] = at
-        if status is TicketStatus.FINISHED:
-            values["finished_at"] = at
-        if window_id is not None:
-            values["window_id"] = window_id
-        if clerk_id is not None:
-            values["clerk_id"] = clerk_id
-        self.s.execute(update(m.Ticket).where(m.Ticket.id == ticket_id).values(**values))
-
-    def _ticket(self, t: m.Ticket) -> Ticket:
-        b = self.s.get_one(m.Business, t.business_id)
-        w = self.s.get(m.Window, t.window_id) if t.window_id else None
-        return Ticket(
-            t.id,
-            t.number,
-            b.code,
-            b.name,
-            t.business_date,
-            TicketStatus(t.status),
-            t.issued_at,
-            w.number if w else None,
-            t.called_at,
-            t.finished_at,
-        )
-
-    def ticket(self, ticket_id: str) -> Ticket:
-        return self._ticket(self.s.get_one(m.Ticket, ticket_id))
-
-    def current_ticket(self, window_id: int) -> Ticket | None:
-        t = self.s.scalars(
-            select(m.Ticket)
-            .where(m.Ticket.window_id == window_id, m.Ticket.status == TicketStatus.CALLED)
-            .order_by(m.Ticket.called_at.desc())
-        ).first()
-        return self._ticket(t) if t else None
-
-    def waiting_count(self, business_ids: Sequence[int], business_date: dt.date) -> int:
-        return (
-            self.s.scalar(
-                select(func.count())
-                .select_from(m.Ticket)
-                .where(
-                    m.Ticket.status == TicketStatus.WAITING,
-                    m.Ticket.business_date == business_date,
-                    m.Ticket.business_id.in_(business_ids),
-                )
-            )
-            or 0
-        )
-
-    def add_event(
-        self,
-        ticket_id: str | None,
-        window_id: int | None,
-        clerk_id: int | None,
-        action: str,
-        at: dt.datetime,
-        detail: str = "",
-    ) -> None:
-        self.s.add(
-            m.CallEvent(
-                ticket_id=ticket_id,
-                window_id=window_id,
-                clerk_id=clerk_id,
-                action=action,
-                at=at,
-                detail=detail,
-            )
-        )
-
-
 class SqlCatalogueRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -308,117 +143,6 @@ class SqlCatalogueRepository:
         return len(items)
 
 
-class SqlCaseRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def add_case(self, values: Mapping[str, Any], materials: Sequence[Mapping[str, Any]]) -> None:
-        self.s.add(m.Case(**values))
-        self.s.flush()
-        for pos, mat in enumerate(materials):
-            self.s.add(m.CaseMaterial(case_id=values["id"], position=pos, **mat))
-        self.s.flush()
-
-    def set_status(self, case_id: str, status: str, at: dt.datetime, **values: Any) -> None:
-        self.s.execute(
-            update(m.Case).where(m.Case.id == case_id).values(status=status, updated_at=at, **values)
-        )
-
-    def case_status(self, case_id: str) -> str:
-        return self.s.get_one(m.Case, case_id).status
-
-    def cases_for_window(self, window_id: int, since: dt.datetime) -> list[CaseRow]:
-        rows = self.s.execute(
-            select(m.Case, m.Window.number, m.Clerk.name)
-            .join(m.Window, m.Window.id == m.Case.window_id)
-            .join(m.Clerk, m.Clerk.id == m.Case.clerk_id)
-            .where(m.Case.window_id == window_id, m.Case.received_at >= since)
-            .order_by(m.Case.received_at.desc())
-        ).all()
-        return [
-            CaseRow(
-                c.id,
-                c.case_no,
-                c.status,
-                c.item_code,
-                c.item_name,
-                c.applicant_name,
-                c.applicant_id_masked,
-                c.received_at,
-                c.deadline_date,
-                wno,
-                cname,
-            )
-            for c, wno, cname in rows
-        ]
-
-    def add_document(
-        self,
-        doc_id: str,
-        kind: str,
-        doc_no: str,
-        pdf: bytes,
-        sha256: str,
-        at: dt.datetime,
-        case_id: str | None = None,
-        inquiry_id: str | None = None,
-    ) -> None:
-        self.s.add(
-            m.Document(
-                id=doc_id,
-                kind=kind,
-                doc_no=doc_no,
-                pdf=pdf,
-                sha256=sha256,
-                created_at=at,
-                case_id=case_id,
-                inquiry_id=inquiry_id,
-            )
-        )
-        self.s.flush()
-
-    def document_pdf(self, doc_id: str) -> bytes:
-        return self.s.get_one(m.Document, doc_id).pdf
-
-    def documents(self, case_id: str | None = None) -> list[DocumentRow]:
-        stmt = select(m.Document).order_by(m.Document.created_at, m.Document.doc_no)
-        if case_id is not None:
-            stmt = stmt.where(m.Document.case_id == case_id)
-        rows = self.s.scalars(stmt)
-        return [DocumentRow(d.id, d.kind, d.doc_no, d.sha256, d.created_at, d.case_id) for d in rows]
-
-    def add_inquiry(self, values: Mapping[str, Any]) -> None:
-        self.s.add(m.Inquiry(**values))
-        self.s.flush()
-
-    def add_review(self, values: Mapping[str, Any]) -> None:
-        self.s.add(m.Review(**values))
-        self.s.flush()
-
-    def review_exists(self, service_id: str) -> bool:
-        return (
-            self.s.scalar(select(func.count()).select_from(m.Review).where(m.Review.service_id == service_id))
-            > 0
-        )
-
-    _COUNTS: Mapping[str, Any] = {
-        "tickets": select(func.count()).select_from(m.Ticket),
-        "tickets_called": select(func.count()).select_from(m.Ticket).where(m.Ticket.called_at.is_not(None)),
-        "cases": select(func.count()).select_from(m.Case),
-        "cases_accepted": select(func.count())
-        .select_from(m.Case)
-        .where(m.Case.status.in_(["accepted", "deferred"])),
-        "notices": select(func.count()).select_from(m.Case).where(m.Case.status == "awaiting_supplement"),
-        "documents": select(func.count()).select_from(m.Document),
-        "inquiries": select(func.count()).select_from(m.Inquiry),
-        "reviews": select(func.count()).select_from(m.Review),
-        "bad_reviews": select(func.count()).select_from(m.Review).where(m.Review.level <= 2),
-    }
-
-    def count(self, what: str) -> int:
-        return self.s.scalar(self._COUNTS[what]) or 0
-
-
 class SqlOutboxRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -439,38 +163,89 @@ class SqlOutboxRepository:
         self.s.flush()
 
     def pending(self, limit: int, now: dt.datetime) -> list[PendingRecord]:
+        # Per ordering key nothing overtakes an earlier record that waits for its retry time, is
+        # parked (rejected) or went to another machine in a transfer file (exported).
+        earlier = aliased(m.Outbox)
+        held = (
+            select(earlier.seq)
+            .where(
+                earlier.ordering_key == m.Outbox.ordering_key,
+                earlier.seq < m.Outbox.seq,
+                or_(
+                    earlier.status.in_(HOLDING_STATUSES),
+                    and_(earlier.status == OutboxStatus.PENDING, earlier.next_attempt_at > now),
+                ),
+            )
+            .exists()
+        )
         rows = self.s.scalars(
             select(m.Outbox)
-            .where(m.Outbox.status == OutboxStatus.PENDING)
-            .order_by(m.Outbox.seq)
-            .limit(limit * 4)
-        ).all()
-        blocked: set[str] = set()
-        out: list[PendingRecord] = []
-        for r in rows:
-            if r.ordering_key in blocked:
-                continue
-            if r.next_attempt_at is not None and r.next_attempt_at > now:
-                blocked.add(r.ordering_key)  # keep per-case order: nothing overtakes a waiting record
-                continue
-            out.append(
-                PendingRecord(
-                    r.seq,
-                    OutboxRecord(
-                        RecordKind(r.kind),
-                        r.ordering_key,
-                        r.payload,
-                        r.created_at,
-                        r.operation,
-                        r.version,
-                        r.record_id,
-                    ),
-                    r.attempts,
-                )
+            .where(
+                m.Outbox.status == OutboxStatus.PENDING,
+                or_(m.Outbox.next_attempt_at.is_(None), m.Outbox.next_attempt_at <= now),
+                ~held,
             )
-            if len(out) >= limit:
-                break
-        return out
+            .order_by(m.Outbox.seq)
+            .limit(limit)
+        ).all()
+        return [PendingRecord(r.seq, self._record(r), r.attempts) for r in rows]
+
+    @staticmethod
+    def _record(r: m.Outbox) -> OutboxRecord:
+        return OutboxRecord(
+            RecordKind(r.kind), r.ordering_key, r.payload, r.created_at, r.operation, r.version, r.record_id
+        )
+
+    def exportable(self) -> list[OutboxRecord]:
+        earlier = aliased(m.Outbox)
+        held = (
+            select(earlier.seq)
+            .where(
+                earlier.ordering_key == m.Outbox.ordering_key,
+                earlier.seq < m.Outbox.seq,
+                earlier.status.in_(HOLDING_STATUSES),
+            )
+            .exists()
+        )
+        rows = self.s.scalars(
+            select(m.Outbox).where(m.Outbox.status == OutboxStatus.PENDING, ~held).order_by(m.Outbox.seq)
+        ).all()
+        return [self._record(r) for r in rows]
+
+    def mark_exported(self, record_ids: Sequence[str]) -> int:
+        changed = 0
+        for chunk in _chunks(record_ids):
+            changed += self.s.execute(
+                update(m.Outbox)
+                .where(m.Outbox.record_id.in_(chunk), m.Outbox.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.EXPORTED, next_attempt_at=None)
+            ).rowcount
+        return changed
+
+    def release_exported(self, record_ids: Sequence[str] | None = None) -> int:
+        stmt = update(m.Outbox).where(m.Outbox.status == OutboxStatus.EXPORTED)
+        if record_ids is None:
+            return self.s.execute(stmt.values(status=OutboxStatus.PENDING)).rowcount
+        return sum(
+            self.s.execute(
+                stmt.where(m.Outbox.record_id.in_(chunk)).values(status=OutboxStatus.PENDING)
+            ).rowcount
+            for chunk in _chunks(record_ids)
+        )
+
+    def import_records(self, records: Sequence[OutboxRecord]) -> int:
+        ids = [r.record_id for r in records]
+        known: set[str] = set()
+        for chunk in _chunks(ids):
+            known.update(self.s.scalars(select(m.Outbox.record_id).where(m.Outbox.record_id.in_(chunk))))
+        added = 0
+        for record in records:
+            if record.record_id in known:
+                continue
+            known.add(record.record_id)
+            self.add(record)
+            added += 1
+        return added
 
     def mark_sent(self, record_ids: Sequence[str], at: dt.datetime) -> None:
         if record_ids:
@@ -515,7 +290,13 @@ class SqlOutboxRepository:
             by_status.get(OutboxStatus.SENT, 0),
             by_status.get(OutboxStatus.REJECTED, 0),
             oldest,
+            by_status.get(OutboxStatus.EXPORTED, 0),
         )
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    """Bounded IN lists: SQLite caps the number of bound parameters of one statement."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 class SqlAuditRepository:

@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,13 +19,14 @@ from urllib.parse import urlsplit
 import requests
 
 from hallclient.domain.outbox import OutboxRecord
-from hallclient.services.ports import PlatformError, PlatformHealth, PushResult
+from hallclient.services.ports import PlatformClient, PlatformError, PlatformHealth, PushResult
 from hallclient.sync import contract
 from hallclient.sync.codes import CodeMapper, UnmappedCodeError
 
 log = logging.getLogger(__name__)
 
 TOKEN_REFUSED = "平台拒绝了本窗口的令牌，请联系大厅IT"
+NO_TOKEN = "未配置本窗口的平台令牌，请由大厅IT运行 hallclient sync token set"
 _LOOPBACK_NAMES = {"localhost"}
 
 
@@ -254,3 +255,39 @@ class HttpPlatformClient:
             # pending and send them again; the platform's idempotency absorbs the repeats.
             raise PlatformError(f"平台应答不完整（{len(answers)}/{len(sent)} 条有结果），稍后自动重试")
         return answers
+
+
+class DeferredPlatformClient:
+    """A PlatformClient built on first use, on the thread that uses it (the sync thread).
+
+    Reading the token may ask the OS keyring, which can take a while: never on the GUI thread at
+    start-up, and a cold start never waits for it. A client that cannot be built (no token, a bad
+    address) is an answer like "offline", with a message, not a crash; it is tried again next round.
+    """
+
+    def __init__(self, build: Callable[[], PlatformClient]) -> None:
+        self._build = build
+        self._client: PlatformClient | None = None
+
+    def _get(self) -> PlatformClient:
+        if self._client is None:
+            try:
+                self._client = self._build()
+            except ValueError as exc:
+                raise PlatformError(str(exc), retryable=False) from exc
+        return self._client
+
+    def push(self, records: Sequence[OutboxRecord]) -> list[PushResult]:
+        return self._get().push(records)
+
+    def health(self) -> PlatformHealth:
+        try:
+            client = self._get()
+        except PlatformError as exc:
+            return PlatformHealth(ok=False, server_time=None, detail=exc.message)
+        return client.health()
+
+    def close(self) -> None:
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()

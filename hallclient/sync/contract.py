@@ -34,6 +34,7 @@ REQUIRED_FIELDS: Mapping[RecordKind, tuple[str, ...]] = {
     RecordKind.REVIEW: ("review_no", "eval_process", "level", "evaluated_at"),
     RecordKind.INQUIRY: ("inquiry_no", "channel", "action", "inquiry_date"),
     RecordKind.INSPECTION: ("inspection_no", "inspection_date", "checkpoints"),
+    RecordKind.RECTIFICATION: ("rectification_no", "review_no", "status", "updated_at"),
 }
 
 

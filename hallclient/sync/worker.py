@@ -10,7 +10,9 @@ its own sync thread. Rules (DESIGN.md §6):
   exponential backoff with full jitter, counted per engine and reset by the next success
   (``max_delay`` straight away when the error is not retryable, e.g. a refused token);
 - order per ordering key is kept by ``OutboxRepository.pending`` (nothing after a record that is
-  not yet due) and by sending each batch in the order the repository gave it.
+  not yet due, rejected or exported) and by sending each batch in the order the repository gave it;
+- in hall mode only the holder of the sync lease pushes; the others still probe the platform's
+  health so that every window shows online/offline and its clock skew.
 
 Log lines carry record ids, kinds and counts, never payloads (personal data).
 """
@@ -32,6 +34,7 @@ from hallclient.services.ports import (
     PlatformError,
     PlatformHealth,
     PushResult,
+    SyncLease,
     UnitOfWorkFactory,
 )
 
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 
 NO_ANSWER = "平台未返回该记录的结果，稍后自动重试"
 REJECTED_WITHOUT_REASON = "平台拒收（未说明原因）"
+# Beyond this the status bar asks the clerk to set the clock: stamps on records come from it.
+CLOCK_SKEW_WARN_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class SyncReport:
     pending_after: int = 0
     online: bool = False
     error: str = ""
+    lease_held: bool = True
 
     @property
     def progressed(self) -> bool:
@@ -69,6 +75,15 @@ class SyncStatus:
     last_error: str
     clock_skew_seconds: float | None
     rejected: int = 0
+    exported: int = 0
+    lease_held: bool = True
+
+    def clock_warning(self, threshold: float = CLOCK_SKEW_WARN_SECONDS) -> str:
+        """The clerk-facing warning when this machine's clock is off by more than ``threshold`` s."""
+        skew = self.clock_skew_seconds
+        if skew is None or abs(skew) <= threshold:
+            return ""
+        return f"本机时间与平台相差 {round(abs(skew))} 秒，请校准时钟"
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,7 @@ class SyncEngine:
         max_delay: float = 300.0,
         rng: random.Random | None = None,
         health_interval: float = 60.0,
+        lease: SyncLease | None = None,
     ) -> None:
         if batch_size < 1 or base_delay <= 0 or max_delay < base_delay:
             raise ValueError("need batch_size ≥ 1 and 0 < base_delay ≤ max_delay")
@@ -119,11 +135,21 @@ class SyncEngine:
         self._rng = rng if rng is not None else random.Random()
         self._health_interval = dt.timedelta(seconds=health_interval)
         self._state = _State()
+        self._lease: SyncLease = lease if lease is not None else _AlwaysHeld()
+        self._lease_held = True
 
     # ---- one round ----------------------------------------------------------------------------
 
     def run_once(self) -> SyncReport:
         now = self._clock.now()
+        held = self._lease.acquire()
+        if held != self._lease_held:
+            log.info("sync lease %s", "taken" if held else "held by another client; not pushing")
+            self._lease_held = held
+        if not held:
+            with self._uow_factory() as uow:
+                pending = uow.outbox.counts().pending
+            return replace(self._idle(now, pending), lease_held=False)
         with self._uow_factory() as uow:
             batch = uow.outbox.pending(self._batch_size, now)
             idle_pending = uow.outbox.counts().pending if not batch else 0
@@ -262,7 +288,16 @@ class SyncEngine:
             last_error=state.last_error,
             clock_skew_seconds=state.clock_skew_seconds,
             rejected=counts.rejected,
+            exported=counts.exported,
+            lease_held=self._lease_held,
         )
+
+    def close(self) -> None:
+        """Give the lease up (another client takes over at once) and close the HTTP session."""
+        self._lease.release()
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
 
     def drain(self, max_rounds: int = 1000) -> SyncReport:
         """Rounds while they make progress and meet no error; the totals, with the last round's state."""
@@ -308,3 +343,13 @@ class SyncEngine:
                 wake_event.clear()
         log.info("sync loop stopped after %d rounds", rounds)
         return rounds
+
+
+class _AlwaysHeld:
+    """No lease needed: a standalone store has one client."""
+
+    def acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass

@@ -11,19 +11,24 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from hallclient.domain.applicant import Applicant
-from hallclient.domain.inquiries import InquiryAction, InquiryChannel, InquiryClassification
 from hallclient.domain.queue import Ticket
 from hallclient.services.applicants import ApplicantCheck, manual_applicant
 from hallclient.services.auth import ClerkSession
 from hallclient.services.cases import CaseOutcome
-from hallclient.services.inquiries import InquiryDraft
+from hallclient.services.inquiries import ReceiptDocument
+from hallclient.ui.applicant_privacy import IdReveal
+from hallclient.ui.case_list import install_case_tools
 from hallclient.ui.case_panel import CasePanel
 from hallclient.ui.customer_screen import CustomerScreen
-from hallclient.ui.panels import ApplicantPanel, InquiryPanel, QueuePanel
+from hallclient.ui.inquiry_panel import InquiryPanel
+from hallclient.ui.panels import ApplicantPanel, QueuePanel
+from hallclient.ui.queue_ops import install_queue_ops
+from hallclient.ui.rectifications import RectificationsDialog
+from hallclient.ui.referrals import ReferralsPanel
 from hallclient.ui.threads import Runner, error_text
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ class ClerkWindow(QMainWindow):
     applicant_filled = Signal(object)
     case_decided = Signal(object)
     inquiry_recorded = Signal(str)
+    inquiry_receipt_issued = Signal(object)  # ReceiptDocument
     service_finished = Signal(object)
     review_recorded = Signal(str)
     card_read_requested = Signal(float)
@@ -67,7 +73,7 @@ class ClerkWindow(QMainWindow):
         self.applicant_panel = ApplicantPanel()
         windows = [w.number for w in self._windows() if w.number != session.window_no]
         self.inquiry_panel = InquiryPanel(windows)
-        self.case_panel = CasePanel(services.catalogue)
+        self.case_panel = CasePanel(services.catalogue, runner)
         self.review_state = QLabel("评价：—")
         self.review_state.setProperty("role", "hint")
 
@@ -79,7 +85,7 @@ class ClerkWindow(QMainWindow):
         left.addStretch(1)
         body = QHBoxLayout()
         body.addLayout(left, 5)
-        body.addWidget(self.case_panel, 7)
+        body.addWidget(self._work_tabs(), 7)
         root = QVBoxLayout()
         root.addWidget(header)
         root.addLayout(body, 1)
@@ -89,8 +95,12 @@ class ClerkWindow(QMainWindow):
 
         self.sync_label = QLabel("同步：正在连接平台…")
         self.pending_label = QLabel("待上报：—")
+        self.clock_label = QLabel("")
+        self.clock_label.setStyleSheet("color:#b3261e")
+        self.clock_label.hide()
         self.message_label = QLabel("")
         self.statusBar().addWidget(self.message_label, 1)
+        self.statusBar().addPermanentWidget(self.clock_label)
         self.statusBar().addPermanentWidget(self.pending_label)
         self.statusBar().addPermanentWidget(self.sync_label)
 
@@ -98,6 +108,7 @@ class ClerkWindow(QMainWindow):
         self.queue_panel.finish_requested.connect(self.finish)
         self.applicant_panel.read_requested.connect(self.read_card)
         self.applicant_panel.manual_entered.connect(self.enter_applicant)
+        self.id_reveal = IdReveal(self, services, runner, self._on_failed)  # 显示完整号码, audited
         self.inquiry_panel.record_requested.connect(self.record_inquiry)
         self.case_panel.submit_requested.connect(self.submit_case)
         self.customer.review_given.connect(self._on_customer_review_given)
@@ -113,8 +124,45 @@ class ClerkWindow(QMainWindow):
             ("Ctrl+F", self.case_panel.search.setFocus),
         ):
             QShortcut(QKeySequence(key), self, activated=slot)
+        self.case_tools = install_case_tools(self, services, session, runner)  # case list, preview, print
+        self.queue_ops = install_queue_ops(self)  # recall, no-show, hold, call back, transfer, pause
         self.customer.show_clerk(session.name, session.staff_no, session.window_no)
         self.refresh_queue()
+
+    def _work_tabs(self) -> QTabWidget:
+        """The case panel and, beside it, the 首问转办 inbox (polled off the GUI thread): its tab says
+        how many referrals wait and turns red when one is overdue, without leaving the case."""
+        self.referrals = ReferralsPanel(self._s.inquiries, self.session, self._runner)
+        self.referrals.operation_failed.connect(lambda text: self._on_failed(_Msg(text)))
+        self.referrals.referral_changed.connect(lambda _id: self.sync_requested.emit())
+        self.referrals.board_shown.connect(self._on_referral_board)
+        self.work_tabs = QTabWidget()
+        self.work_tabs.setObjectName("workTabs")
+        self.work_tabs.addTab(self.case_panel, "办件受理")
+        self.work_tabs.addTab(self.referrals, "首问转办")
+        self.rectifications: RectificationsDialog | None = None
+        menu = self.menuBar().addMenu("首问与评价")
+        menu.addAction("首问转办事项", lambda: self.work_tabs.setCurrentWidget(self.referrals))
+        menu.addAction("差评整改任务…", self.open_rectifications)
+        self.referrals.start()
+        return self.work_tabs
+
+    def _on_referral_board(self, board: Any) -> None:
+        index = self.work_tabs.indexOf(self.referrals)
+        self.work_tabs.setTabText(index, self.referrals.title())
+        colour = QColor("#b3261e") if board.overdue else QColor("#1d4e89") if board.incoming else QColor()
+        self.work_tabs.tabBar().setTabTextColor(index, colour)
+
+    def open_rectifications(self) -> RectificationsDialog:
+        if self.rectifications is None:
+            self.rectifications = RectificationsDialog(
+                self._s.rectifications, self.session, self._runner, self
+            )
+            self.rectifications.operation_failed.connect(lambda text: self._on_failed(_Msg(text)))
+            self.rectifications.rectification_changed.connect(lambda _id: self.sync_requested.emit())
+        self.rectifications.show()
+        self.rectifications.activateWindow()
+        return self.rectifications
 
     def _windows(self) -> list[Any]:
         with self._s.uow() as uow:  # a one-off read at construction; small and local
@@ -217,31 +265,38 @@ class ClerkWindow(QMainWindow):
             return
         self.applicant = applicant
         self.applicant_panel.show_check(ApplicantCheck(applicant, "居民身份证（手工录入）", "", ()))
+        self.applicant_panel.manual_id.clear()  # from here on the widgets hold the masked number only
         self.applicant_filled.emit(applicant)
 
     # -- inquiry ------------------------------------------------------------------------------------
     def record_inquiry(self) -> None:
         p = self.inquiry_panel
-        draft = InquiryDraft(
-            channel=InquiryChannel.WINDOW,
-            question=p.question.text(),
-            classification=InquiryClassification(p.classification.currentData()),
-            action=InquiryAction(p.action.currentData()),
-            answer=p.answer.text(),
-            item_code=self.case_panel.item.key if self.case_panel.item else "",
-            applicant_name=self.applicant.name if self.applicant else "",
-            applicant_id_masked=self.applicant.id_masked if self.applicant else "",
-            referred_window_no=p.referral.currentData() or "",
+        draft = p.draft(
             ticket_id=self.ticket.id if self.ticket else None,
+            item_code=self.case_panel.item.key if self.case_panel.item else "",
+            applicant=self.applicant,
         )
-        self._run(lambda: self._s.inquiries.record(self.session, draft), self._on_inquiry_recorded)
+        receipt = p.receipt.isChecked()
+        self._run(
+            lambda: self._s.inquiries.record(self.session, draft),
+            lambda i: self._on_inquiry_recorded(i, receipt),
+        )
 
-    def _on_inquiry_recorded(self, inquiry_id: str) -> None:
+    def _on_inquiry_recorded(self, inquiry_id: str, receipt: bool = False) -> None:
         self.inquiry_panel.clear()
-        self.inquiry_panel.result.setText("已登记首问记录")
+        self.inquiry_panel.show_result("已登记首问记录")
         self._say("首问记录已登记")
         self.inquiry_recorded.emit(inquiry_id)
         self.sync_requested.emit()
+        self.referrals.refresh()
+        if receipt:
+            # After the commit, in its own transaction: the record stands whatever happens to the receipt.
+            self._run(lambda: self._s.inquiries.issue_receipt(self.session, inquiry_id), self._on_receipt)
+
+    def _on_receipt(self, doc: ReceiptDocument) -> None:
+        self.inquiry_panel.show_result(f"已登记首问记录，回执 {doc.doc_no} 已归档")
+        self._say(f"首问登记回执 {doc.doc_no} 已出具并归档")
+        self.inquiry_receipt_issued.emit(doc)
 
     # -- case -----------------------------------------------------------------------------------------
     def submit_case(self) -> None:
@@ -292,6 +347,12 @@ class ClerkWindow(QMainWindow):
             self._on_review_recorded,
         )
 
+    def on_review_pad_state(self, state: str, text: str) -> None:
+        """The keypad's state from the device thread: a fault is shown; the screen keeps working."""
+        if state == "error":
+            self._set_review_state(f"评价器：{text}（群众可在评价屏上评价）")
+            self.operation_failed.emit(text)
+
     def _on_review_recorded(self, review_id: str) -> None:
         self.review_recorded.emit(review_id)
         self.sync_requested.emit()
@@ -311,9 +372,19 @@ class ClerkWindow(QMainWindow):
         if status.pending and status.oldest_pending_at is not None:
             age = self._s.clock.now() - status.oldest_pending_at
             oldest = f"，最早 {int(age.total_seconds() // 60)} 分钟前"
-        self.pending_label.setText(f"待上报：{status.pending} 条{oldest}")
+        extra = "".join(
+            f"，{label} {n} 条"
+            for label, n in (("被拒待更正", status.rejected), ("已导出待他机上报", status.exported))
+            if n
+        )
+        lease = "" if status.lease_held else "（由其他窗口上报）"
+        self.pending_label.setText(f"待上报：{status.pending} 条{oldest}{extra}{lease}")
+        warning = status.clock_warning()
+        self.clock_label.setText(warning)
+        self.clock_label.setVisible(bool(warning))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.referrals.stop()
         try:
             self._s.auth.logout(self.session)
         except Exception:

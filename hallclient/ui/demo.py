@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from hallclient.domain.cases import MaterialStatus
 from hallclient.domain.catalogue import Item, Necessity
 from hallclient.domain.inquiries import InquiryAction, InquiryClassification
+from hallclient.ui.applicant_privacy import privacy_curtain
+from hallclient.ui.demo_reviews import referral_and_rectification, review_counts
 from hallclient.ui.login_dialog import LoginDialog
 from hallclient.ui.threads import BackgroundRunner
 
@@ -43,7 +45,9 @@ class DemoRun:
         QApplication.processEvents()
         path = self.out / "screens" / f"{self.step_no:02d}-{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not widget.grab().save(str(path)):
+        with privacy_curtain(widget):  # an ID photo never ends up in a screenshot (privacy.md §3)
+            image = widget.grab()
+        if not image.save(str(path)):
             self.errors.append(f"截图失败：{path.name}")
         self.shots.append(path.name)
 
@@ -204,6 +208,9 @@ def run_demo_cycle(
             log.info("demo: %s done with ticket %s", name, ticket.number)
 
         run.step_no += 1
+        referral_and_rectification(wiring, win, run, runner, DEMO_PASSWORD, wait_for, StepFailed)
+
+        run.step_no += 1
         win.sync_requested.emit()
         synced = wait_until(lambda: _pending(wiring) == 0, 30)
         QApplication.processEvents()
@@ -219,6 +226,7 @@ def run_demo_cycle(
             station.customer.hide()
             station.shutdown()
     summary_extra["screenshots"] = run.shots
+    summary_extra.update(review_counts(wiring))
     return _summary(wiring, platform, out, run.errors, summary_extra)
 
 

@@ -1,10 +1,12 @@
-"""The clerk window's panels: queue, applicant, inquiry. Each is a view; the window drives the use cases."""
+"""The clerk window's panels: queue and applicant (the inquiry panel is in inquiry_panel.py).
+
+Each is a view; the window drives the use cases.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -14,13 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from hallclient.domain.inquiries import (
-    ACTION_LABELS,
-    CLASSIFICATION_LABELS,
-    InquiryAction,
-    InquiryClassification,
-)
 from hallclient.services.applicants import ApplicantCheck
+from hallclient.ui.applicant_privacy import PhotoView
 
 
 def _label(text: str = "", role: str | None = None) -> QLabel:
@@ -85,12 +82,23 @@ class ApplicantPanel(QGroupBox):
         self.card_type = _label("—")
         self.details = _label("—")
         self.validity = _label("—")
+        # The full number reaches this label only during an audited reveal (privacy.md §2).
+        self.reveal_button = QPushButton("显示完整号码")
+        self.reveal_button.setEnabled(False)
+        self.reveal_button.clicked.connect(self.reveal_requested)
+        id_row = QHBoxLayout()
+        id_row.addWidget(self.id_number, 1)
+        id_row.addWidget(self.reveal_button)
         form = QFormLayout()
         form.addRow("姓名", self.name)
-        form.addRow("证件号码", self.id_number)
+        form.addRow("证件号码", id_row)
         form.addRow("证件类型", self.card_type)
         form.addRow("性别/出生", self.details)
         form.addRow("有效期至", self.validity)
+        self.photo = PhotoView()
+        card = QHBoxLayout()
+        card.addLayout(form, 1)
+        card.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
         self.warnings = _label("", "error")
         self.manual_name = QLineEdit()
         self.manual_name.setPlaceholderText("姓名")
@@ -111,7 +119,7 @@ class ApplicantPanel(QGroupBox):
         manual.addWidget(manual_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(form)
+        layout.addLayout(card)
         layout.addWidget(self.warnings)
         layout.addLayout(manual)
 
@@ -126,77 +134,29 @@ class ApplicantPanel(QGroupBox):
         a = check.applicant
         self.card_type.setText(check.card_type_label)
         self.validity.setText(check.valid_to_text or "—")
+        self.photo.show_photo(check.photo)
         if a is None:
             self.name.setText("—")
             self.id_number.setText("—")
+            self.reveal_button.setEnabled(False)
             self.details.setText("—")
             self.warnings.setText(check.error)
             return
         self.name.setText(a.name)
         self.id_number.setText(a.id_masked or "—")  # masked 4+4 on screen (privacy.md §2)
+        self.reveal_button.setEnabled(a.id_number is not None)
         self.details.setText(f"{a.sex or '—'}　{a.birth.isoformat() if a.birth else '—'}")
         self.warnings.setText("；".join(check.warnings))
+
+    def show_id_number(self, text: str) -> None:
+        """The masked number, or the full one while an audited reveal lasts (the window decides which)."""
+        self.id_number.setText(text or "—")
 
     def clear(self) -> None:
         for label in (self.name, self.id_number, self.card_type, self.details, self.validity):
             label.setText("—")
+        self.reveal_button.setEnabled(False)
+        self.photo.clear_photo()
         self.warnings.setText("")
         for edit in (self.manual_name, self.manual_id, self.manual_phone):
             edit.clear()
-
-
-class InquiryPanel(QGroupBox):
-    record_requested = Signal()
-
-    def __init__(self, window_numbers: list[str]) -> None:
-        super().__init__("首问登记 (Ctrl+I)")
-        self.question = QLineEdit()
-        self.question.setPlaceholderText("咨询或办理事项")
-        self.classification = QComboBox()
-        for value, label in CLASSIFICATION_LABELS.items():
-            self.classification.addItem(label, value)
-        self.action = QComboBox()
-        for value, label in ACTION_LABELS.items():
-            self.action.addItem(label, value)
-        self.answer = QLineEdit()
-        self.answer.setPlaceholderText("答复内容 / 引导说明")
-        self.referral = QComboBox()
-        self.referral.addItem("（不转办）", "")
-        for number in window_numbers:
-            self.referral.addItem(f"{number}号窗口", number)
-        self.record_button = QPushButton("登记")
-        self.record_button.clicked.connect(self.record_requested)
-        self.result = _label("", "hint")
-        form = QFormLayout()
-        form.addRow("事项", self.question)
-        row = QHBoxLayout()
-        row.addWidget(self.classification)
-        row.addWidget(self.action)
-        row.addWidget(self.referral)
-        form.addRow("分类/处理", row)
-        form.addRow("答复", self.answer)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.result, 1)
-        bottom.addWidget(self.record_button)
-        layout.addLayout(bottom)
-
-    def set_values(
-        self,
-        question: str,
-        classification: InquiryClassification,
-        action: InquiryAction,
-        answer: str = "",
-        referral: str = "",
-    ) -> None:
-        self.question.setText(question)
-        self.classification.setCurrentIndex(self.classification.findData(classification))
-        self.action.setCurrentIndex(self.action.findData(action))
-        self.answer.setText(answer)
-        self.referral.setCurrentIndex(max(0, self.referral.findData(referral)))
-
-    def clear(self) -> None:
-        self.question.clear()
-        self.answer.clear()
-        self.referral.setCurrentIndex(0)

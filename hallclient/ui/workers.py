@@ -2,78 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from hallclient.services.applicants import check_card
+from hallclient.ui.device_worker import DeviceWorker
 
 log = logging.getLogger(__name__)
 
-
-class DeviceWorker(QObject):
-    """Owns the card reader. Lives on its own QThread; talks to the GUI only through signals."""
-
-    card_checked = Signal(object)  # ApplicantCheck (frozen)
-    state_changed = Signal(str, str)  # state (ready/no_reader/reading/error), clerk-facing text
-
-    def __init__(self, reader_factory: Callable[[], Any], today: Callable[[], dt.date]) -> None:
-        super().__init__()
-        self._factory = reader_factory
-        self._today = today
-        self._reader: Any = None
-
-    @Slot()
-    def open(self) -> None:
-        try:
-            self._reader = self._factory()
-            self._reader.open()
-        except Exception as exc:
-            self._reader = None
-            self.state_changed.emit("no_reader", getattr(exc, "message", "读卡器未连接，可手工录入"))
-            return
-        self.state_changed.emit("ready", f"读卡器就绪（{self._reader.describe()}）")
-
-    @Slot(float)
-    def read_once(self, timeout: float) -> None:
-        if self._reader is None:
-            self.open()
-            if self._reader is None:
-                return
-        self.state_changed.emit("reading", "正在读卡，请勿移动证件…")
-        try:
-            card = self._reader.read_card(timeout)
-        except Exception as exc:
-            self.state_changed.emit("error", getattr(exc, "message", "读卡失败，请重新放置证件"))
-            return
-        if card is None:
-            self.state_changed.emit("ready", "未检测到证件，请将身份证放在读卡器上")
-            return
-        check = check_card(
-            name=card.name or getattr(card, "english_name", ""),
-            id_number=card.id_number,
-            card_type=str(card.card_type),
-            birth=card.birth,
-            valid_to=card.valid_to,
-            long_term=card.valid_long_term,
-            sex=card.sex,
-            today=self._today(),
-        )
-        del card  # the photo and raw block go no further than this frame (privacy.md §3)
-        self.card_checked.emit(check)
-        self.state_changed.emit("ready", "读卡成功")
-
-    @Slot()
-    def close(self) -> None:
-        if self._reader is not None:
-            try:
-                self._reader.close()
-            except Exception:
-                log.warning("card reader close failed", exc_info=True)
-            self._reader = None
+__all__ = ["DeviceWorker", "Lane", "SyncWorker"]  # DeviceWorker lives in device_worker.py
 
 
 class SyncWorker(QObject):
@@ -115,6 +54,10 @@ class SyncWorker(QObject):
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        try:
+            self._engine.close()  # hands the hall's sync lease to the next client at once
+        except Exception:
+            log.warning("closing the sync engine failed", exc_info=True)
 
 
 class Lane:

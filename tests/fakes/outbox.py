@@ -3,7 +3,7 @@ commit/rollback semantics (changes are staged and applied only on commit).
 
 Faithful to the port's promises, so that the sync engine's tests mean something:
 - ``pending`` gives due records oldest first and, per ordering key, nothing after a record that
-  is not yet due (waiting for its retry time);
+  is not yet due (waiting for its retry time), parked (rejected) or exported;
 - nothing is ever deleted; sent and rejected records stay with their status and reason;
 - every mark counts an attempt.
 """
@@ -17,7 +17,14 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, Self
 
-from hallclient.domain.outbox import OutboxCounts, OutboxRecord, OutboxStatus, PendingRecord, RecordKind
+from hallclient.domain.outbox import (
+    HOLDING_STATUSES,
+    OutboxCounts,
+    OutboxRecord,
+    OutboxStatus,
+    PendingRecord,
+    RecordKind,
+)
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,11 @@ class FakeOutbox:
         blocked: set[str] = set()
         due: list[PendingRecord] = []
         for row in sorted(self.rows.values(), key=lambda r: r.seq):
-            if row.status is not OutboxStatus.PENDING:
-                continue
             key = row.record.ordering_key
-            if key in blocked:
+            if row.status in HOLDING_STATUSES:
+                blocked.add(key)  # parked or exported: later records of this key wait behind it
+                continue
+            if row.status is not OutboxStatus.PENDING or key in blocked:
                 continue
             if row.retry_at is not None and row.retry_at > now:
                 blocked.add(key)  # later records of this key wait behind it
@@ -115,7 +123,47 @@ class FakeOutbox:
             sent=sum(r.status is OutboxStatus.SENT for r in self.rows.values()),
             rejected=sum(r.status is OutboxStatus.REJECTED for r in self.rows.values()),
             oldest_pending_at=min((r.record.created_at for r in pending), default=None),
+            exported=sum(r.status is OutboxStatus.EXPORTED for r in self.rows.values()),
         )
+
+    def exportable(self) -> list[OutboxRecord]:
+        blocked: set[str] = set()
+        out: list[OutboxRecord] = []
+        for row in sorted(self.rows.values(), key=lambda r: r.seq):
+            key = row.record.ordering_key
+            if row.status in HOLDING_STATUSES:
+                blocked.add(key)
+            elif row.status is OutboxStatus.PENDING and key not in blocked:
+                out.append(row.record)
+        return out
+
+    def mark_exported(self, record_ids: Sequence[str]) -> int:
+        chosen = [
+            rid for rid in record_ids if rid in self.rows and self.rows[rid].status is OutboxStatus.PENDING
+        ]
+        for rid in chosen:
+            self.rows[rid] = replace(self.rows[rid], status=OutboxStatus.EXPORTED, retry_at=None)
+            self.touched.add(rid)
+        return len(chosen)
+
+    def release_exported(self, record_ids: Sequence[str] | None = None) -> int:
+        chosen = [
+            rid
+            for rid, row in self.rows.items()
+            if row.status is OutboxStatus.EXPORTED and (record_ids is None or rid in record_ids)
+        ]
+        for rid in chosen:
+            self.rows[rid] = replace(self.rows[rid], status=OutboxStatus.PENDING)
+            self.touched.add(rid)
+        return len(chosen)
+
+    def import_records(self, records: Sequence[OutboxRecord]) -> int:
+        added = 0
+        for record in records:
+            if record.record_id not in self.rows:
+                self.add(record)
+                added += 1
+        return added
 
 
 class FakeUnitOfWork:

@@ -100,6 +100,10 @@ def test_the_demo_exits_0_and_its_summary_adds_up(demo: DemoRun) -> None:
     assert s["bad_reviews"] >= 1
     assert s["outbox_created"] > 0
     assert s["outbox_synced"] == s["outbox_created"] == s["platform_records"]
+    # 首问: a referred inquiry that window 2 answered; 好差评: the bad review opened its rectification.
+    assert s["referrals"] >= 1
+    assert s["referrals_answered"] == s["referrals"]
+    assert s["rectifications_opened"] == s["bad_reviews"] >= 1
     assert sorted(s["pdfs"]) == [p.name for p in _pdfs(demo)]
 
 

@@ -146,3 +146,77 @@ def test_a_refused_review_shows_the_services_reason_to_the_clerk(
         customer.review_given.emit(4, [], "")  # the same service, reviewed again
     assert "已评价" in failed.args[0]
     assert "已评价" in window.message_label.text()
+
+
+# -- a keypad feeds the same path -------------------------------------------------------------------------
+
+
+def test_a_keypad_good_level_is_given_like_a_button(qtbot: QtBot, pad: CustomerScreen) -> None:
+    with qtbot.waitSignal(pad.review_given, timeout=1000) as given:
+        assert pad.pad_rating(4, ())
+    assert given.args == [4, [], ""]
+    assert pad.stack.currentIndex() == 3
+
+
+def test_a_keypad_bad_level_with_reason_codes_gives_the_configured_reasons(
+    qtbot: QtBot, pad: CustomerScreen
+) -> None:
+    with qtbot.waitSignal(pad.review_given, timeout=1000) as given:
+        pad.pad_rating(1, (3, 1))
+    assert given.args == [1, [DEFAULT_BAD_REASONS[0], DEFAULT_BAD_REASONS[2]], ""]
+
+
+@pytest.mark.parametrize("codes", [(), (99,)], ids=["no reasons", "unknown code only"])
+def test_a_keypad_bad_level_without_a_usable_reason_asks_on_the_screen(
+    qtbot: QtBot, pad: CustomerScreen, codes: tuple[int, ...]
+) -> None:
+    with qtbot.assertNotEmitted(pad.review_given):
+        pad.pad_rating(2, codes)
+    assert pad.stack.currentIndex() == 2 and "不满意" in pad.bad_title.text()
+    assert not pad.submit_button.isEnabled()
+
+
+def test_keypad_presses_without_an_invitation_or_after_the_review_count_for_nothing(
+    qtbot: QtBot,
+) -> None:
+    screen = CustomerScreen(HALL)
+    try:
+        screen.show()
+        screen.show_serving("A001")
+        with qtbot.assertNotEmitted(screen.review_given):
+            assert not screen.pad_rating(5, ())  # serving, not invited: a stray key
+        screen.invite_review()
+        with qtbot.waitSignal(screen.review_given, timeout=1000):
+            screen.pad_rating(3, ())
+        with qtbot.assertNotEmitted(screen.review_given):
+            assert not screen.pad_rating(1, (1,))  # one review per invitation
+    finally:
+        dispose(screen)
+
+
+def test_a_keypad_press_after_the_timeout_is_not_a_review(qtbot: QtBot) -> None:
+    screen = CustomerScreen(HALL, timeout_s=1)
+    try:
+        screen.show()
+        screen.invite_review()
+        with qtbot.waitSignal(screen.review_timed_out, timeout=3000):
+            pass
+        with qtbot.assertNotEmitted(screen.review_given):
+            assert not screen.pad_rating(5, ())
+    finally:
+        dispose(screen)
+
+
+def test_the_reasons_are_the_halls_configured_list(qtbot: QtBot) -> None:
+    reasons = ("窗口人员离岗", "材料反复要求", "其他")
+    screen = CustomerScreen(HALL, reasons=reasons)
+    try:
+        screen.show()
+        screen.invite_review()
+        screen.choose_level(1)
+        assert [b.text() for b in screen.reason_boxes] == list(reasons)
+        with qtbot.waitSignal(screen.review_given, timeout=1000) as given:
+            screen.pad_rating(2, (2,))
+        assert given.args == [2, ["材料反复要求"], ""]
+    finally:
+        dispose(screen)

@@ -19,6 +19,8 @@ import pytest
 
 from tests.emulators.pty_pair import SocatPair
 from tests.emulators.sam_reader import SamReaderEmulator
+from tests.integration.devices.pcsc_rig import pcscd, reader_watch, vpcd_card  # noqa: F401  (PC/SC fixtures)
+from tests.integration.devices.vendor_rig import sdtapi, termb, vendor_libraries  # noqa: F401  (vendor stubs)
 
 
 @pytest.fixture

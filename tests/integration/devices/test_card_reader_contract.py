@@ -12,6 +12,8 @@ from devices.idcard.sample_cards import HK_RESIDENT, RESIDENT_FEMALE
 from devices.idcard.simulated import SimulatedCardReader
 from tests.contracts.card_reader import CardReaderContract, ReaderRig
 from tests.emulators.sam_reader import SamReaderEmulator
+from tests.integration.devices.pcsc_rig import pcsc_rig
+from tests.integration.devices.vendor_rig import vendor_sdk_rig
 
 CARDS = (RESIDENT_FEMALE, HK_RESIDENT)
 
@@ -35,7 +37,12 @@ def _ga467_rig(request: pytest.FixtureRequest) -> ReaderRig:
     )
 
 
-_RIGS = {"simulated": _simulated_rig, "ga467-serial": _ga467_rig}
+_RIGS = {
+    "simulated": _simulated_rig,
+    "ga467-serial": _ga467_rig,
+    "pcsc": pcsc_rig,
+    "vendor-sdk": vendor_sdk_rig,
+}
 
 
 @pytest.fixture(params=sorted(_RIGS))

@@ -88,5 +88,5 @@ def test_the_first_call_and_case_of_the_new_day_belong_to_the_local_date(
     item = item_to_accept(w)
     applicant = manual_applicant("张三", ID_NUMBER, "", TUESDAY)
     outcome = w.cases.submit(session, item, applicant, all_present(item), ticket_id=ticket.id)
-    assert outcome.case_no == f"{w.hall.code}00120260303" + "0001"
+    assert outcome.case_no == f"{w.hall.code}-001-20260303-0001"
     assert outcome.document.doc_no == f"{w.hall.code}-20260303-0001"

@@ -67,11 +67,11 @@ def test_a_drain_sends_every_outbox_record_and_a_second_drain_sends_nothing(
     w: wiring_mod.Wiring, platform: ReferencePlatform, clock: FakeClock
 ) -> None:
     created = run_cycle(w, clock)
-    assert len(created) == 6  # per service: inquiry, case.accept, review
+    assert len(created) == 7  # per service: inquiry, case.accept, review; the bad review's rectification
 
     report = w.sync_engine().drain()
 
-    assert (report.sent, report.duplicates, report.rejected, report.error) == (6, 0, 0, "")
+    assert (report.sent, report.duplicates, report.rejected, report.error) == (7, 0, 0, "")
     assert outbox_ids(w, OutboxStatus.SENT) == created
     assert platform.count() == len(created)
     assert [r["id"] for r in platform.records()] == created  # in outbox order

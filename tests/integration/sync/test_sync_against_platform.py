@@ -40,7 +40,7 @@ def test_errors_and_rejections_converge_to_every_valid_record_stored_once(
     start_platform, make_engine, uow_factory, clock
 ):
     platform = start_platform(faults="error=0.3,seed=7")
-    incomplete = (5, 17, 44)  # these lack a required field: the platform rejects them
+    incomplete = (5, 44)  # these lack a required field: the platform rejects them
 
     def record(i: int) -> OutboxRecord:
         kind = RecordKind.CASE_ACCEPT if i % 3 == 0 else RecordKind.CASE_PROCESS
@@ -48,6 +48,12 @@ def test_errors_and_rejections_converge_to_every_valid_record_stored_once(
 
     records = [record(i) for i in range(60)]
     chosen = {records[i].record_id for i in incomplete}
+    # a parked record holds back the later records of its case (they must not overtake it)
+    held = {
+        r.record_id
+        for i, r in enumerate(records)
+        if any(r.ordering_key == records[j].ordering_key and i > j for j in incomplete)
+    }
     uow_factory.add(*records)
     engine = make_engine(platform, batch_size=7)
 
@@ -55,23 +61,47 @@ def test_errors_and_rejections_converge_to_every_valid_record_stored_once(
     for _ in range(200):  # bounded: each round either makes progress or waits for the next retry time
         report = engine.run_once()
         errors += bool(report.error)
-        if report.pending_after == 0:
+        if report.pending_after == len(held) and not report.error and not report.progressed:
             break
         clock.advance(LATER)
-    assert engine.status().pending == 0
+    assert engine.status().pending == len(held) > 0
     assert errors > 0 and platform.stats()["faults"]["error"] == errors  # the faults really happened
 
     stored = platform.records()
-    valid = [r.record_id for r in records if r.record_id not in chosen]
+    valid = [r.record_id for r in records if r.record_id not in chosen | held]
     assert sorted(r["id"] for r in stored) == sorted(valid)  # each exactly once
     for rid in chosen:
         row = uow_factory.store.row(rid)
         assert row.status is OutboxStatus.REJECTED and row.last_error == "缺少必填字段：project_no"
+    for rid in held:
+        assert uow_factory.store.row(rid).status is OutboxStatus.PENDING
     by_key: dict[str, list[str]] = defaultdict(list)
     for r in stored:
         by_key[r["ordering_key"]].append(r["id"])
     for key, ids in by_key.items():  # arrival order per case = creation order
-        assert ids == [r.record_id for r in records if r.ordering_key == key and r.record_id not in chosen]
+        assert ids == [r.record_id for r in records if r.ordering_key == key and r.record_id in valid]
+
+
+def test_a_rejected_record_put_back_after_correction_releases_its_case_in_order(
+    start_platform, make_engine, uow_factory, clock
+):
+    platform = start_platform(faults="reject=1.0")  # e.g. a code the platform's tables lacked
+    a = [
+        sample_record(k, "case-a")
+        for k in (RecordKind.CASE_ACCEPT, RecordKind.CASE_PROCESS, RecordKind.CASE_RESULT)
+    ]
+    uow_factory.add(*a)
+    engine = make_engine(platform, batch_size=1)
+
+    assert engine.drain().rejected == 1  # the first is parked, the other two wait behind it
+    assert platform.count() == 0 and engine.status().pending == 2
+
+    platform.set_faults("")  # corrected on the platform side (the mapping was added)
+    with uow_factory() as uow:
+        assert uow.outbox.retry_rejected() == 1
+        uow.commit()
+    assert engine.drain().sent == 3
+    assert [r["id"] for r in platform.records()] == [r.record_id for r in a]
 
 
 def test_a_down_period_then_drain(start_platform, make_engine, uow_factory, clock):

@@ -81,3 +81,10 @@ def test_the_nation_table_has_the_56_nations_plus_97_and_98() -> None:
 def test_the_sex_table() -> None:
     assert dict(SEXES) == {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
     assert sex_text("3") == "3"
+
+
+def test_without_photo_drops_the_wlt_and_the_decoded_image() -> None:
+    card = dataclasses.replace(vectors.FIXTURE_CARD, photo_image=b"BM\x00\x01")
+    assert "photo=yes" in repr(card) and "BM" not in repr(card)
+    bare = card.without_photo()
+    assert bare.photo_wlt is None and bare.photo_image is None and "photo=no" in repr(bare)

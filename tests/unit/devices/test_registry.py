@@ -75,7 +75,7 @@ def test_lazy_wants_module_and_attribute() -> None:
 
 def test_the_package_registers_the_card_readers() -> None:
     keys = [key for key, _ in devices.available(devices.CARD_READER)]
-    assert keys == ["simulated", "ga467-serial"]
+    assert keys == ["simulated", "ga467-serial", "pcsc", "vendor-sdk"]
     assert all(description for _, description in devices.available(devices.CARD_READER))
     assert isinstance(devices.create_card_reader("simulated"), SimulatedCardReader)
 
@@ -84,7 +84,8 @@ def test_importing_devices_is_cheap_no_serial_no_pyscard_no_qt_no_hallclient() -
     code = (
         "import sys, devices, devices.idcard; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'serial', 'smartcard', 'PySide6', 'hallclient'}"
-        " or m in {'devices.idcard.ga467_serial', 'devices.idcard.simulated'}); print(bad)"
+        " or m in {'devices.idcard.ga467_serial', 'devices.idcard.simulated', 'devices.idcard.pcsc',"
+        " 'devices.idcard.vendor_sdk', 'ctypes'}); print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -97,3 +98,24 @@ def test_creating_the_serial_driver_imports_pyserial_but_opens_nothing() -> None
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "Ga467SerialReader"]
+
+
+def test_creating_the_pcsc_driver_imports_pyscard_but_talks_to_no_service() -> None:
+    code = (
+        "import sys, devices; r = devices.create_card_reader('pcsc', port='ACS'); "
+        "print('smartcard' in sys.modules, type(r).__name__, r.describe())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().split(maxsplit=2) == [
+        "True",
+        "PcscCardReader",
+        "PC/SC 读卡器（名称含“ACS”，未连接）",
+    ]
+
+
+def test_creating_the_vendor_driver_loads_no_library_until_it_is_opened() -> None:
+    reader = devices.create_card_reader("vendor-sdk", library="/nonexistent/libtermb.so")
+    assert "未连接" in reader.describe()
+    with pytest.raises(DeviceUnavailable) as caught:
+        reader.open()
+    assert caught.value.message == "未找到身份证阅读器厂商驱动（termb.dll/sdtapi.dll）"

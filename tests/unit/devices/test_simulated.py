@@ -162,3 +162,9 @@ def test_a_bad_scenario_file_is_a_device_error_for_the_it_person(tmp_path: Path)
 def test_cards_and_scenario_are_exclusive(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         SimulatedCardReader([RESIDENT_FEMALE], scenario=tmp_path / "x.json")
+
+
+def test_a_scripted_reader_without_a_pause_is_read_on_demand_not_polled() -> None:
+    assert SimulatedCardReader().on_demand
+    assert not SimulatedCardReader(present_after=5.0).on_demand
+    assert not SimulatedCardReader(cards=[]).on_demand  # driven by place/lift: polling finds its cards

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hallclient.domain.cases import (
@@ -83,3 +85,79 @@ def test_illegal_transition_is_refused_with_a_reason() -> None:
     check_transition(CaseStatus.AWAITING_SUPPLEMENT, CaseStatus.ACCEPTED)
     with pytest.raises(TransitionError, match="不能变为"):
         check_transition(CaseStatus.REJECTED, CaseStatus.ACCEPTED)
+
+
+# ---- the lifecycle: every transition, allowed or refused ----------------------------------------
+
+S = CaseStatus
+ALLOWED = {
+    S.RECEIVED: {S.AWAITING_SUPPLEMENT, S.ACCEPTED, S.DEFERRED, S.REJECTED, S.WITHDRAWN},
+    S.AWAITING_SUPPLEMENT: {S.ACCEPTED, S.DEFERRED, S.REJECTED, S.WITHDRAWN},  # 补正 complete → decided again
+    S.DEFERRED: {S.ACCEPTED, S.TERMINATED, S.WITHDRAWN},  # 补齐, promise not kept, withdrawn
+    S.ACCEPTED: {S.CONCLUDED, S.WITHDRAWN},
+    S.REJECTED: set(),
+    S.CONCLUDED: set(),
+    S.TERMINATED: set(),
+    S.WITHDRAWN: set(),
+}
+
+
+@pytest.mark.parametrize(("current", "target"), [(c, t) for c in CaseStatus for t in CaseStatus])
+def test_transition_table(current: CaseStatus, target: CaseStatus) -> None:
+    if target in ALLOWED[current]:
+        check_transition(current, target)
+    else:
+        with pytest.raises(TransitionError, match="当前状态为「.+」，不能变为「.+」"):
+            check_transition(current, target)
+
+
+def test_final_states_have_no_way_out_and_results_need_reasons() -> None:
+    from hallclient.domain.cases import (
+        FINAL_STATUSES,
+        RESULTS_NEEDING_REASON,
+        CaseResult,
+        allowed_transitions,
+    )
+
+    assert all(allowed_transitions(s) == frozenset() for s in FINAL_STATUSES)
+    assert CaseResult.ISSUED not in RESULTS_NEEDING_REASON
+    assert CaseResult.RETURNED in RESULTS_NEEDING_REASON and CaseResult.DENIED in RESULTS_NEEDING_REASON
+
+
+@pytest.mark.parametrize(
+    ("status", "deadline", "overdue"),
+    [
+        (S.AWAITING_SUPPLEMENT, dt.date(2026, 3, 9), True),
+        (S.DEFERRED, dt.date(2026, 3, 9), True),
+        (S.RECEIVED, dt.date(2026, 3, 9), True),  # no notice within 5 days: deemed accepted
+        (S.DEFERRED, dt.date(2026, 3, 10), False),  # the deadline day itself still counts
+        (S.ACCEPTED, dt.date(2026, 3, 9), False),  # processing time is not the window's watch
+        (S.DEFERRED, None, False),
+    ],
+)
+def test_overdue_means_an_open_case_past_its_deadline(status, deadline, overdue) -> None:
+    from hallclient.domain.cases import is_overdue
+
+    assert is_overdue(status, deadline, dt.date(2026, 3, 10)) is overdue
+
+
+@pytest.mark.parametrize(
+    ("statuses", "decision"),
+    [
+        # A supplement is judged on the whole checklist as it stands after it.
+        ((P, P, P, NA), Decision.ACCEPT),  # 补正 complete
+        ((P, P, M, NA), Decision.DEFER),  # only the deferrable one still missing
+        ((P, N, P, NA), Decision.NOTICE),  # a supplied material does not conform
+        ((P, E, P, P), Decision.ACCEPT),  # e-licence for the licence, 委托书 given
+    ],
+)
+def test_decision_after_a_supplement(statuses, decision) -> None:
+    item = _item()
+    checks = [
+        MaterialCheck(m.name, s, "复印件不清晰" if s is N else "")
+        for m, s in zip(item.materials, statuses, strict=True)
+    ]
+    result = decide(item, checks)
+    assert result.decision is decision
+    if decision is Decision.NOTICE:
+        assert result.gaps[0].note == "复印件不清晰"
