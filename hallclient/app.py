@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 import devices
@@ -23,6 +23,7 @@ from hallclient.ui.login_dialog import LoginDialog
 from hallclient.ui.review_pad import SCREEN, ReviewPadWorker, attach_to_lane, stop_on_lane
 from hallclient.ui.style import STYLESHEET, install_fonts
 from hallclient.ui.threads import BackgroundRunner
+from hallclient.ui.voice import VoiceLane, start_voice_lane
 from hallclient.ui.workers import DeviceWorker, Lane, SyncWorker
 from hallclient.wiring import Wiring
 
@@ -85,9 +86,12 @@ class Workstation:
     device_lane: Lane
     sync_lane: Lane | None
     review_pad: ReviewPadWorker | None = None  # a keypad on the device lane; None: the screen alone
+    voice: VoiceLane | None = None  # [voice] at_window: this PC announces its own calls
 
     def shutdown(self) -> None:
         log.info("shutting down workstation")
+        if self.voice is not None:
+            self.voice.stop()
         if self.sync_lane is not None:
             self.sync_lane.stop("stop")
         if self.review_pad is not None:
@@ -127,8 +131,21 @@ def open_workstation(
         sync_worker.status_changed.connect(window.on_sync_status)
         window.sync_requested.connect(sync_worker.sync_now)
         sync_lane.start(sync_worker.start)
+    voice = start_voice_lane(cfg.voice) if cfg.voice.at_window else None
+    if voice is not None:
+        announce_at_window(window, voice, session.window_no)
     place_customer_screen(customer, r.screen)
-    return Workstation(wiring, session, runner, window, customer, device_lane, sync_lane, pad)
+    return Workstation(wiring, session, runner, window, customer, device_lane, sync_lane, pad, voice)
+
+
+def announce_at_window(window: ClerkWindow, voice: VoiceLane, window_no: str) -> None:
+    """Speak this window's calls, again on a recall; a missing audio device is told, never fatal."""
+    window.ticket_called.connect(lambda t: voice.announcer.announce(t.number, t.window_no or window_no))
+    window.queue_ops.ticket_recalled.connect(
+        lambda t: voice.announcer.recall(t.number, t.window_no or window_no)
+    )
+    voice.announcer.audio_unavailable.connect(window.show_device_message)
+    voice.announcer.voice_failed.connect(window.show_device_message)
 
 
 def place_customer_screen(customer: CustomerScreen, configured: int = -1) -> None:
@@ -215,3 +232,81 @@ def _rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- the hall's public faces: kiosk (取号机) and board (叫号屏) --------------------------------------
+
+
+def _quit_on_signals(app: Any) -> Any:
+    """Ctrl+C and SIGTERM end the event loop, so the stations shut down in order (kiosk and board run
+    unattended and are stopped by a service manager). Python runs signal handlers only between Qt
+    events: a timer makes sure there are some."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
+def run_kiosk(w: Wiring, *, fullscreen: bool) -> int:
+    from hallclient.services.hall_display import HallDisplay
+    from hallclient.ui.kiosk import open_kiosk
+    from hallclient.ui.threads import BackgroundRunner
+    from hallclient.ui.ticket_printing import ticket_printer_factory
+
+    cfg = w.config
+    app = make_qapp()
+    _quit_on_signals(app)
+    runner = BackgroundRunner()
+    station = open_kiosk(
+        w.queue,
+        HallDisplay(w.uow, w.clock, w.hall.timezone),
+        w.queue_events(),
+        runner,
+        w.hall.name,
+        w.hall.timezone,
+        cfg.kiosk,
+        ticket_printer_factory(cfg),
+        reader_factory(cfg) if cfg.kiosk.id_card else None,
+        reader_poll_ms=cfg.devices.card_reader_poll_ms or 400,
+    )
+    if fullscreen:
+        station.window.showFullScreen()
+    else:
+        station.window.resize(1080, 1200)
+        station.window.show()
+    try:
+        return app.exec()
+    finally:
+        station.shutdown()
+        runner.wait(10_000)
+
+
+def run_board(w: Wiring, *, fullscreen: bool, voice: bool) -> int:
+    from hallclient.services.hall_display import HallDisplay
+    from hallclient.ui.board import open_board
+
+    cfg = w.config
+    app = make_qapp()
+    _quit_on_signals(app)
+    voice_lane = start_voice_lane(cfg.voice) if voice else None
+    station = open_board(
+        HallDisplay(w.uow, w.clock, w.hall.timezone),
+        w.queue_events(),
+        w.hall.name,
+        w.hall.timezone,
+        cfg.board,
+        voice_lane,
+    )
+    if fullscreen:
+        station.window.showFullScreen()
+    else:
+        station.window.resize(1600, 900)
+        station.window.show()
+    try:
+        return app.exec()
+    finally:
+        station.shutdown()

@@ -109,6 +109,9 @@ class CasesSection:
 @dataclass(frozen=True)
 class VoiceSection:
     enabled: bool = True
+    # The board speaks every call (one set of hall speakers). A station with no board — a township
+    # office with one window — sets this so the clerk's own PC announces its calls and recalls.
+    at_window: bool = False
     template: str = "请{ticket}号到{window}号窗口办理"
     repeat: int = 2
     clip_dir: str = ""  # empty: the shipped Mandarin clips (resources/voice/default)

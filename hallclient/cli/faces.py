@@ -7,12 +7,9 @@ them through the queue's change notification (LISTEN/NOTIFY on PostgreSQL, polli
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hallclient.cli.base import opened_wiring
-
-if TYPE_CHECKING:
-    from hallclient.wiring import Wiring
 
 
 def register(sub: Any, bench: Any) -> None:
@@ -35,92 +32,16 @@ def register(sub: Any, bench: Any) -> None:
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
+    from hallclient.app import run_kiosk
+
     with opened_wiring(args) as w:
         return run_kiosk(w, fullscreen=w.config.kiosk.fullscreen and not args.windowed)
 
 
 def cmd_board(args: argparse.Namespace) -> int:
+    from hallclient.app import run_board
+
     with opened_wiring(args) as w:
         return run_board(
             w, fullscreen=w.config.board.fullscreen and not args.windowed, voice=not args.no_voice
         )
-
-
-def _quit_on_signals(app: Any) -> Any:
-    """Ctrl+C and SIGTERM end the event loop, so the stations shut down in order (kiosk and board run
-    unattended and are stopped by a service manager). Python runs signal handlers only between Qt
-    events: a timer makes sure there are some."""
-    import signal
-
-    from PySide6.QtCore import QTimer
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
-    timer = QTimer(app)
-    timer.timeout.connect(lambda: None)
-    timer.start(250)
-    return timer
-
-
-def run_kiosk(w: Wiring, *, fullscreen: bool) -> int:
-    from hallclient.app import make_qapp, reader_factory
-    from hallclient.services.hall_display import HallDisplay
-    from hallclient.ui.kiosk import open_kiosk
-    from hallclient.ui.threads import BackgroundRunner
-    from hallclient.ui.ticket_printing import ticket_printer_factory
-
-    cfg = w.config
-    app = make_qapp()
-    _quit_on_signals(app)
-    runner = BackgroundRunner()
-    station = open_kiosk(
-        w.queue,
-        HallDisplay(w.uow, w.clock, w.hall.timezone),
-        w.queue_events(),
-        runner,
-        w.hall.name,
-        w.hall.timezone,
-        cfg.kiosk,
-        ticket_printer_factory(cfg),
-        reader_factory(cfg) if cfg.kiosk.id_card else None,
-        reader_poll_ms=cfg.devices.card_reader_poll_ms or 400,
-    )
-    if fullscreen:
-        station.window.showFullScreen()
-    else:
-        station.window.resize(1080, 1200)
-        station.window.show()
-    try:
-        return app.exec()
-    finally:
-        station.shutdown()
-        runner.wait(10_000)
-
-
-def run_board(w: Wiring, *, fullscreen: bool, voice: bool) -> int:
-    from hallclient.app import make_qapp
-    from hallclient.services.hall_display import HallDisplay
-    from hallclient.ui.board import open_board
-    from hallclient.ui.voice import start_voice_lane
-
-    cfg = w.config
-    app = make_qapp()
-    _quit_on_signals(app)
-    voice_lane = start_voice_lane(cfg.voice) if voice else None
-    station = open_board(
-        HallDisplay(w.uow, w.clock, w.hall.timezone),
-        w.queue_events(),
-        w.hall.name,
-        w.hall.timezone,
-        cfg.board,
-        voice_lane,
-    )
-    if fullscreen:
-        station.window.showFullScreen()
-    else:
-        station.window.resize(1600, 900)
-        station.window.show()
-    try:
-        return app.exec()
-    finally:
-        station.shutdown()

@@ -178,6 +178,11 @@ class ClerkWindow(QMainWindow):
         self.message_label.setStyleSheet("color:#b3261e")
         self.operation_failed.emit(text)
 
+    def show_device_message(self, text: str) -> None:
+        """A device's own words (audio, printer) in the status bar, in the warning colour."""
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet("color:#b3261e")
+
     def _say(self, text: str) -> None:
         self.message_label.setText(text)
         self.message_label.setStyleSheet("color:#1e7d32")

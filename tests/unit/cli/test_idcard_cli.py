@@ -33,7 +33,9 @@ KEYS = [
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return tmp_path / "absent.toml"  # defaults only, never the user's file
+    empty = tmp_path / "empty.toml"  # defaults only, never the user's file
+    empty.write_text("", encoding="utf-8")
+    return empty
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:

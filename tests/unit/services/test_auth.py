@@ -51,3 +51,24 @@ def test_unknown_window_is_explained(wiring) -> None:
     wiring.auth.add_clerk("1001", "张敏", PASSWORD)
     with pytest.raises(LoginError, match="没有编号为 99 的窗口"):
         wiring.auth.login("1001", PASSWORD, "99")
+
+
+def test_duplicate_staff_number_is_refused_in_words(wiring) -> None:
+    wiring.auth.add_clerk("1001", "张敏", PASSWORD)
+    with pytest.raises(LoginError, match="已存在"):
+        wiring.auth.add_clerk("1001", "张敏", PASSWORD)
+
+
+def test_admin_unlock_and_password_reset(wiring) -> None:
+    wiring.auth.add_clerk("1001", "张敏", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(LoginError):
+            wiring.auth.login("1001", "wrong", "1")
+    wiring.auth.unlock("1001")
+    assert wiring.auth.login("1001", PASSWORD, "1").staff_no == "1001"
+    wiring.auth.set_password("1001", "Another#2026")
+    with pytest.raises(LoginError):
+        wiring.auth.login("1001", PASSWORD, "1")
+    assert wiring.auth.login("1001", "Another#2026", "1").staff_no == "1001"
+    with pytest.raises(LoginError, match="没有工号"):
+        wiring.auth.unlock("9999")
