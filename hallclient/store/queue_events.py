@@ -16,7 +16,6 @@ import threading
 import time
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine
 
 from hallclient.store.queue_repo import VERSION_SQL, version_from_row
@@ -101,6 +100,8 @@ class PgQueueEvents(PollingQueueEvents):
             self._thread.start()
 
     def _listen_forever(self) -> None:
+        import psycopg  # only in hall mode (PostgreSQL); a SQLite station never pays its import
+
         backoff = 0.5
         while not self._stop.is_set():
             try:

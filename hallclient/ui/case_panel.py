@@ -172,10 +172,15 @@ class CasePanel(QGroupBox):
         layout.addLayout(bottom)
         layout.addLayout(documents)
         layout.addWidget(self.print_state)
-        if (
-            runner is not None
-        ):  # the pinyin index takes ~1 s on 5,000 items: build it before the first keystroke
-            runner.run_in_background(catalogue.warm_up, lambda _none: None, lambda _exc: None)
+        if runner is not None:
+            # The pinyin index takes ~1 s on 5,000 items: build it before the first keystroke, but
+            # after the window is up — a background import of pypinyin would hold the GIL while the
+            # window builds and paints, and start-up is a budget (DESIGN.md §9).
+            QTimer.singleShot(
+                1500,
+                self,
+                lambda: runner.run_in_background(catalogue.warm_up, lambda _none: None, lambda _exc: None),
+            )
 
     # -- search -----------------------------------------------------------------------------------
     def _run_search(self) -> None:

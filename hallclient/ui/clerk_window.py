@@ -10,9 +10,18 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hallclient.domain.applicant import Applicant
 from hallclient.domain.queue import Ticket
@@ -78,13 +87,23 @@ class ClerkWindow(QMainWindow):
         self.review_state.setProperty("role", "hint")
 
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 4, 0)
         left.addWidget(self.queue_panel)
         left.addWidget(self.applicant_panel)
         left.addWidget(self.inquiry_panel)
         left.addWidget(self.review_state)
         left.addStretch(1)
+        # The left column scrolls rather than squeezing its panels: a counter PC is often 1366×768.
+        left_host = QWidget()
+        left_host.setLayout(left)
+        left_scroll = QScrollArea()
+        left_scroll.setWidget(left_host)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setMinimumWidth(left_host.sizeHint().width() + 16)
         body = QHBoxLayout()
-        body.addLayout(left, 5)
+        body.addWidget(left_scroll, 5)
         body.addWidget(self._work_tabs(), 7)
         root = QVBoxLayout()
         root.addWidget(header)

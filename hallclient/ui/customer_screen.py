@@ -168,7 +168,11 @@ class CustomerScreen(QWidget):
         self.reason_boxes: list[QCheckBox] = []
         for i, reason in enumerate(reasons):
             box = QCheckBox(reason)
-            box.setStyleSheet("font-size: 18px; padding: 6px;")
+            # A finger on a counter touch screen needs a big target: large tick box, padded text.
+            box.setStyleSheet(
+                "QCheckBox { font-size: 20px; padding: 10px; }"
+                "QCheckBox::indicator { width: 30px; height: 30px; }"
+            )
             box.toggled.connect(self._update_submit)
             self.reason_boxes.append(box)
             grid.addWidget(box, i // 2, i % 2)
@@ -179,10 +183,12 @@ class CustomerScreen(QWidget):
         bv.addWidget(self.comment)
         buttons = QHBoxLayout()
         back = QPushButton("返回")
-        back.setMinimumHeight(50)
+        back.setMinimumHeight(56)
+        back.setStyleSheet("font-size: 20px;")
         back.clicked.connect(lambda: self.stack.setCurrentIndex(1))
         self.submit_button = QPushButton("提交评价")
-        self.submit_button.setMinimumHeight(50)
+        self.submit_button.setMinimumHeight(56)
+        self.submit_button.setStyleSheet("font-size: 20px;")
         self.submit_button.setProperty("role", "primary")
         self.submit_button.setEnabled(False)
         self.submit_button.clicked.connect(self._submit_bad)

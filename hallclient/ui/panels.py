@@ -84,6 +84,7 @@ class ApplicantPanel(QGroupBox):
         self.validity = _label("—")
         # The full number reaches this label only during an audited reveal (privacy.md §2).
         self.reveal_button = QPushButton("显示完整号码")
+        self.reveal_button.setMinimumHeight(self.reveal_button.sizeHint().height())
         self.reveal_button.setEnabled(False)
         self.reveal_button.clicked.connect(self.reveal_requested)
         id_row = QHBoxLayout()
