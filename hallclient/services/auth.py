@@ -45,7 +45,9 @@ class AuthService:
         _check_new_password(password)
         with self._uow() as uow:
             if uow.staff.clerk_by_staff_no(staff_no) is not None:
-                raise LoginError(f"工号 {staff_no} 已存在，请换一个工号，或用 `hallclient clerk passwd` 重设其密码")
+                raise LoginError(
+                    f"工号 {staff_no} 已存在，请换一个工号，或用 `hallclient clerk passwd` 重设其密码"
+                )
             clerk_id = uow.staff.add_clerk(staff_no, name, role, hash_password(password), phone)
             uow.audit.add(self._clock.now(), None, None, "clerk.add", staff_no)
             uow.commit()

@@ -106,7 +106,6 @@ def station(
     st.shutdown()  # the device lane is already down; this is the application's path, kept idempotent
 
 
-
 _EXIT_STATUS: list[int] = []
 
 
