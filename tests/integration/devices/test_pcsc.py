@@ -255,11 +255,9 @@ def test_a_restarted_pc_sc_service_is_recovered_from_without_reopening(
 def test_idcard_listen_prints_a_social_security_card_masked(
     vpcd_card: VpcdCardEmulator, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "HALLCLIENT_CONFIG": str(tmp_path / "none.toml"),
-    }
+    empty = tmp_path / "empty.toml"  # defaults only, never the machine's own config file
+    empty.write_text("", encoding="utf-8")
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "HALLCLIENT_CONFIG": str(empty)}
     command = [
         sys.executable,
         "-m",
