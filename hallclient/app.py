@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import socket
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 import devices
@@ -19,43 +17,14 @@ from hallclient.domain.queue import business_date
 from hallclient.services.auth import ClerkSession
 from hallclient.ui.clerk_window import ClerkWindow
 from hallclient.ui.customer_screen import CustomerScreen, choose_screen
-from hallclient.ui.login_dialog import LoginDialog
 from hallclient.ui.review_pad import SCREEN, ReviewPadWorker, attach_to_lane, stop_on_lane
-from hallclient.ui.style import STYLESHEET, install_fonts
+from hallclient.ui.signin import make_qapp
 from hallclient.ui.threads import BackgroundRunner
 from hallclient.ui.voice import VoiceLane, start_voice_lane
 from hallclient.ui.workers import DeviceWorker, Lane, SyncWorker
 from hallclient.wiring import Wiring
 
 log = logging.getLogger(__name__)
-
-
-_QT_NOISE = ("This plugin does not support propagateSizeHints",)  # offscreen plugin, on every show()
-_QT_LOG = logging.getLogger("qt")
-
-
-def _qt_message(mode: QtMsgType, _context: Any, message: str) -> None:
-    """Qt's own messages go to our log (with its redaction), not to stderr."""
-    if any(message.startswith(n) for n in _QT_NOISE):
-        return
-    level = {
-        QtMsgType.QtDebugMsg: logging.DEBUG,
-        QtMsgType.QtInfoMsg: logging.INFO,
-        QtMsgType.QtWarningMsg: logging.WARNING,
-    }.get(mode, logging.ERROR)
-    _QT_LOG.log(level, "%s", message)
-
-
-def make_qapp(argv: list[str] | None = None) -> QApplication:
-    if QApplication.instance() is None:
-        qInstallMessageHandler(_qt_message)
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("hallclient")
-    app.setApplicationDisplayName("政务服务窗口工作台")
-    install_fonts(app)
-    app.setStyleSheet(STYLESHEET)
-    return app
 
 
 def reader_factory(cfg: Config) -> Any:
@@ -160,15 +129,10 @@ def place_customer_screen(customer: CustomerScreen, configured: int = -1) -> Non
     customer.showFullScreen()
 
 
-def run_gui(wiring: Wiring) -> int:
+def run_workstation(wiring: Wiring, session: ClerkSession, runner: BackgroundRunner) -> int:
+    """After sign-in: the clerk window, the customer screen and the lanes, until the window closes."""
     app = make_qapp()
-    runner = BackgroundRunner()
-    dialog = LoginDialog(
-        wiring.auth, runner, wiring.hall.name, wiring.config.window.number, socket.gethostname()
-    )
-    if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.session is None:
-        return 1
-    station = open_workstation(wiring, dialog.session, runner)
+    station = open_workstation(wiring, session, runner)
     station.window.show()
     try:
         return app.exec()
@@ -177,30 +141,6 @@ def run_gui(wiring: Wiring) -> int:
 
 
 # ---- benchmarks of the window client (DESIGN.md §9); driven by `hallclient bench start|memory` ----------
-
-
-def bench_child_window(store_url: str, staff_no: str, password: str) -> None:
-    """The child process that `bench start` times, doing what `hallclient` does: prints LOGIN once the
-    sign-in dialog (the first window a clerk uses) is painted, READY once the clerk window is, after the
-    password check (scrypt, ~60 ms) that a person's typing would hide."""
-    from hallclient.wiring import build
-
-    # The store and services first, then Qt widgets, as `hallclient` itself does.
-    wiring = build(Config().with_overrides({"store.url": store_url}))
-    app = make_qapp()
-    runner = BackgroundRunner()
-    dialog = LoginDialog(wiring.auth, runner, wiring.hall.name, "1", "bench")
-    dialog.show()
-    app.processEvents()
-    print("LOGIN", flush=True)
-    session = wiring.auth.login(staff_no, password, "1", "bench")
-    dialog.close()
-    window = ClerkWindow(wiring, session, runner, CustomerScreen(wiring.hall.name))
-    window.show()
-    app.processEvents()
-    print("READY", flush=True)
-    runner.wait()
-    wiring.close()
 
 
 def bench_memory_day(wiring: Wiring, session: ClerkSession, tickets: int) -> tuple[float, float, float]:

@@ -95,9 +95,14 @@ def cmd_bench_start(args: argparse.Namespace) -> int:
 
 def cmd_bench_child(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from hallclient.app import bench_child_window
+    from hallclient.ui.bench_bare import clerk_window_child
 
-    bench_child_window(args.store_url, _STAFF, _PASSWORD)
+    def open_services() -> Any:
+        from hallclient.wiring import build
+
+        return build(Config().with_overrides({"store.url": args.store_url}))
+
+    clerk_window_child(open_services, _STAFF, _PASSWORD)
     return EXIT_OK
 
 

@@ -64,10 +64,34 @@ def register(sub: Any, bench: Any) -> None:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    with opened_wiring(args) as w:
-        from hallclient.app import run_gui
+    """Sign-in window first; the store opens on a worker thread meanwhile (DESIGN.md §9)."""
+    import socket
 
-        return run_gui(w)
+    from hallclient.config import log_dir
+    from hallclient.logs import setup_logging
+
+    cfg = effective_config(args)
+    setup_logging(log_dir(), console=args.verbose)
+
+    def open_services() -> Any:
+        from hallclient.wiring import build
+
+        return build(cfg)
+
+    from hallclient.ui.signin import sign_in
+
+    runner, session, services = sign_in(open_services, cfg.hall.name, cfg.window.number, socket.gethostname())
+    if session is None:
+        if services.done() and services.exception() is None:
+            services.result().close()
+        return EXIT_FAIL
+    wiring = services.result()
+    try:
+        from hallclient.app import run_workstation
+
+        return run_workstation(wiring, session, runner)
+    finally:
+        wiring.close()
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
