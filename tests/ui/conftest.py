@@ -104,29 +104,3 @@ def station(
     drain(qtbot, runner)  # queued reader signals, if any
     dispose(st.window, st.customer)
     st.shutdown()  # the device lane is already down; this is the application's path, kept idempotent
-
-
-_EXIT_STATUS: list[int] = []
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _EXIT_STATUS.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """End the UI-tier process without interpreter finalization.
-
-    Works around a refcount error in a C extension below us (PySide6/shiboken; seen with 6.12 when the
-    kiosk and board suites run in one process): when the interpreter frees the last wrappers at
-    shutdown it aborts with "bool_dealloc: deallocating True or False" (exit 134) although every
-    test passed. Everything pytest reports has been written by now; the real status is kept.
-    """
-    import os
-    import sys
-
-    if not _EXIT_STATUS:
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(_EXIT_STATUS[-1])
