@@ -89,6 +89,7 @@ class _ChecklistKeys(QObject):
 
 class CasePanel(QGroupBox):
     submit_requested = Signal()
+    reject_requested = Signal()
     decision_changed = Signal(object)  # DecisionResult
     results_shown = Signal(str)  # the query whose results are now in the list
     preview_requested = Signal()
@@ -145,6 +146,11 @@ class CasePanel(QGroupBox):
         self.submit_button.setProperty("role", "primary")
         self.submit_button.setEnabled(False)
         self.submit_button.clicked.connect(self.submit_requested)
+        # 不予受理 is the clerk's decision, never derived from the materials: it needs a written reason.
+        self.reject_button = QPushButton("不予受理…")
+        self.reject_button.setProperty("role", "danger")
+        self.reject_button.setEnabled(False)
+        self.reject_button.clicked.connect(self.reject_requested)
         self.document = QLabel("")
         self.document.setWordWrap(True)
         self.document.setProperty("role", "ok")
@@ -158,6 +164,7 @@ class CasePanel(QGroupBox):
         self.print_state.setWordWrap(True)
         bottom = QHBoxLayout()
         bottom.addWidget(self.decision, 1)
+        bottom.addWidget(self.reject_button)
         bottom.addWidget(self.submit_button)
         documents = QHBoxLayout()
         documents.addWidget(self.document, 1)
@@ -342,6 +349,7 @@ class CasePanel(QGroupBox):
         )
         self.submit_button.setText(f"{result.label}并出具文书 (F9)")
         self.submit_button.setEnabled(True)
+        self.reject_button.setEnabled(True)
         self.decision_changed.emit(result)
 
     # -- documents ----------------------------------------------------------------------------------
@@ -363,5 +371,6 @@ class CasePanel(QGroupBox):
         self.item_info.setText("未选择事项")
         self.decision.setText("请选择事项并核验材料")
         self.submit_button.setEnabled(False)
+        self.reject_button.setEnabled(False)
         self.document.setText("")
         self.show_document(None)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QScrollArea,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hallclient.domain.applicant import Applicant
+from hallclient.domain.cases import Decision
 from hallclient.domain.queue import Ticket
 from hallclient.services.applicants import ApplicantCheck, manual_applicant
 from hallclient.services.auth import ClerkSession
@@ -130,6 +132,7 @@ class ClerkWindow(QMainWindow):
         self.id_reveal = IdReveal(self, services, runner, self._on_failed)  # 显示完整号码, audited
         self.inquiry_panel.record_requested.connect(self.record_inquiry)
         self.case_panel.submit_requested.connect(self.submit_case)
+        self.case_panel.reject_requested.connect(self.reject_case)
         self.customer.review_given.connect(self._on_customer_review_given)
         self.customer.review_timed_out.connect(
             lambda: self._set_review_state("评价：超时未评价（不计为好评）")
@@ -339,8 +342,42 @@ class ClerkWindow(QMainWindow):
             self._on_case_decided,
         )
 
+    def reject_case(self, reason: str | None = None) -> None:
+        """不予受理 with a written reason (asked for when not given); the decision document names the remedies."""
+        item = self.case_panel.item
+        if item is None or self.applicant is None:
+            self._on_failed(_Msg("请先选择办理事项并读取申请人证件"))
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getMultiLineText(
+                self, "不予受理", "请写明不予受理的理由（将写入不予受理决定书）："
+            )
+            if not ok:
+                return
+        if not reason.strip():
+            self._on_failed(_Msg("不予受理必须写明理由"))
+            return
+        applicant, checks = self.applicant, self.case_panel.checks()
+        ticket_id = self.ticket.id if self.ticket else None
+        self.case_panel.reject_button.setEnabled(False)
+        self._run(
+            lambda: self._s.cases.submit(
+                self.session,
+                item,
+                applicant,
+                checks,
+                ticket_id=ticket_id,
+                override=Decision.REJECT,
+                override_reason=reason.strip(),
+            ),
+            self._on_case_decided,
+        )
+
     def _on_case_decided(self, outcome: CaseOutcome) -> None:
         self.outcome = outcome
+        # One decision per case: both decision buttons wait for the next item.
+        self.case_panel.submit_button.setEnabled(False)
+        self.case_panel.reject_button.setEnabled(False)
         deadline = f"，期限 {outcome.deadline_date}" if outcome.deadline_date else ""
         self.case_panel.document.setText(
             f"已{_DECISION_VERB[outcome.decision]}：办件编号 {outcome.case_no}，文书 {outcome.document.doc_no}{deadline}"
