@@ -30,9 +30,6 @@ class SqlCaseRepository:
             update(m.Case).where(m.Case.id == case_id).values(status=status, updated_at=at, **values)
         )
 
-    def case_status(self, case_id: str) -> str:
-        return self.s.get_one(m.Case, case_id).status
-
     def cases_for_window(self, window_id: int, since: dt.datetime) -> list[CaseRow]:
         rows = self.s.execute(
             select(m.Case, m.Window.number, m.Clerk.name)
@@ -95,20 +92,6 @@ class SqlCaseRepository:
             stmt = stmt.where(m.Document.case_id == case_id)
         rows = self.s.scalars(stmt)
         return [DocumentRow(d.id, d.kind, d.doc_no, d.sha256, d.created_at, d.case_id) for d in rows]
-
-    def add_inquiry(self, values: Mapping[str, Any]) -> None:
-        self.s.add(m.Inquiry(**values))
-        self.s.flush()
-
-    def add_review(self, values: Mapping[str, Any]) -> None:
-        self.s.add(m.Review(**values))
-        self.s.flush()
-
-    def review_exists(self, service_id: str) -> bool:
-        return (
-            self.s.scalar(select(func.count()).select_from(m.Review).where(m.Review.service_id == service_id))
-            > 0
-        )
 
     _COUNTS: Mapping[str, Any] = {
         "tickets": select(func.count()).select_from(m.Ticket),
